@@ -1,0 +1,147 @@
+package olm
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rhoai-pulumi/installer/components/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+func install(t *testing.T, args OperatorArgs, gatesOn bool) (*pulumitest.Recorder, *Operator, error) {
+	t.Helper()
+	var op *Operator
+	rec, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+		a := args
+		a.Gates = readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
+		var err error
+		op, err = NewOperator(ctx, "test-op", &a)
+		if err != nil {
+			return err
+		}
+		// A dependent takes the operator's prerequisite in its args (C1):
+		// Pulumi does not pass a component's DependsOn down to its children.
+		_, err = NewOperator(ctx, "dependent", &OperatorArgs{Package: "dep", Channel: "c", Namespace: "dep-ns", Gates: a.Gates, After: op.Prerequisite()})
+		return err
+	}, nil, false, nil)
+	return rec, op, err
+}
+
+func TestOperator_objects(t *testing.T) {
+	cases := []struct {
+		name        string
+		args        OperatorArgs
+		wantNS      bool
+		wantTargets []any
+		wantSpec    map[string]any
+	}{
+		{
+			name:        "own-namespace operator gets a targeted OperatorGroup",
+			args:        OperatorArgs{Package: "nfd", Channel: "stable", Namespace: "openshift-nfd", Mode: OwnNamespace},
+			wantNS:      true,
+			wantTargets: []any{"openshift-nfd"},
+			wantSpec:    map[string]any{"channel": "stable", "installPlanApproval": "Automatic", "name": "nfd", "source": "redhat-operators", "sourceNamespace": "openshift-marketplace"},
+		},
+		{
+			name:     "all-namespaces operator with a pinned manual CSV",
+			args:     OperatorArgs{Package: "rhcl-operator", Channel: "stable", Namespace: "kuadrant-system", OperatorGroupName: "kuadrant", Approval: Manual, StartingCSV: "rhcl-operator.v1.3.4"},
+			wantNS:   true,
+			wantSpec: map[string]any{"channel": "stable", "installPlanApproval": "Manual", "name": "rhcl-operator", "source": "redhat-operators", "sourceNamespace": "openshift-marketplace", "startingCSV": "rhcl-operator.v1.3.4"},
+		},
+		{
+			name:     "openshift-operators gets neither Namespace nor OperatorGroup",
+			args:     OperatorArgs{Package: "grafana-operator", Channel: "v5", Source: "community-operators", Namespace: GlobalOperatorsNamespace},
+			wantSpec: map[string]any{"channel": "v5", "installPlanApproval": "Automatic", "name": "grafana-operator", "source": "community-operators", "sourceNamespace": "openshift-marketplace"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, _, err := install(t, tc.args, true)
+			require.NoError(t, err)
+			ns := rec.Find("Namespace", "", tc.args.Namespace)
+			og := rec.Find("OperatorGroup", tc.args.Namespace, "")
+			if tc.wantNS {
+				require.Len(t, ns, 1)
+				ogs := rec.Find("OperatorGroup", tc.args.Namespace, tc.args.withDefaults().OperatorGroupName)
+				require.Len(t, ogs, 1)
+				spec := ogs[0].Object()["spec"].(map[string]any)
+				if tc.wantTargets != nil {
+					assert.Equal(t, tc.wantTargets, spec["targetNamespaces"])
+				} else {
+					assert.Equal(t, "Default", spec["upgradeStrategy"])
+					assert.NotContains(t, spec, "targetNamespaces")
+				}
+			} else {
+				assert.Empty(t, ns)
+				assert.Empty(t, og)
+			}
+			subs := rec.Find("Subscription", tc.args.Namespace, tc.args.Package)
+			require.Len(t, subs, 1)
+			assert.Equal(t, "kubernetes:operators.coreos.com/v1alpha1:Subscription", subs[0].Type)
+			assert.Equal(t, tc.wantSpec, subs[0].Object()["spec"])
+			assert.Equal(t, "test-op", subs[0].Parent)
+		})
+	}
+}
+
+func TestOperator_subscriptionWaitsForThePlanOrTheCSV(t *testing.T) {
+	for approval, want := range map[Approval]string{
+		Automatic: "jsonpath={.status.installedCSV}",
+		Manual:    "jsonpath={.status.installPlanRef.name}",
+	} {
+		rec, _, err := install(t, OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", Approval: approval, StartingCSV: "p.v1.0.0"}, true)
+		require.NoError(t, err)
+		sub := rec.Find("Subscription", "ns", "p")[0]
+		ann := sub.Object()["metadata"].(map[string]any)["annotations"].(map[string]any)
+		assert.Equal(t, want, ann["pulumi.com/waitFor"], approval)
+	}
+}
+
+func TestOperator_dependentsCarryTheCSVGate(t *testing.T) {
+	rec, op, err := install(t, OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", CRDs: []string{"things.example.com"}}, true)
+	require.NoError(t, err)
+	require.Len(t, op.Gates, 2)
+	assert.True(t, rec.Reaches("dependent-subscription", "test-op-subscription"), "C1: a CR waits for the Subscription")
+	depSub, ok := rec.Get("dependent-subscription")
+	require.True(t, ok)
+	for _, g := range op.Gates {
+		assert.True(t, depSub.HasGate(g.HookName()), "missing gate %s on %v", g.HookName(), depSub.Hooks)
+	}
+	sub, _ := rec.Get("test-op-subscription")
+	assert.Equal(t, []string{"olm-remove-csv-test-op"}, sub.Hooks.AfterDelete, "destroy removes the CSV after the Subscription")
+}
+
+func TestOperator_renderModeBindsNoHooks(t *testing.T) {
+	rec, _, err := install(t, OperatorArgs{Package: "p", Channel: "c", Namespace: "ns"}, false)
+	require.NoError(t, err)
+	for _, r := range rec.All() {
+		assert.Empty(t, r.Hooks.BeforeCreate, r.Name)
+		assert.Empty(t, r.Hooks.AfterDelete, r.Name)
+	}
+	assert.True(t, rec.Reaches("dependent-subscription", "test-op-subscription"), "edges stay in render mode")
+}
+
+func TestOperatorArgs_Validate(t *testing.T) {
+	cases := []struct {
+		name string
+		args OperatorArgs
+		want string
+	}{
+		{"rejects an empty channel", OperatorArgs{Package: "p", Namespace: "ns"}, "channel is empty"},
+		{"rejects Manual approval without a pin", OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", Approval: Manual}, "Manual approval needs startingCSV"},
+		{"rejects a malformed pin", OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", StartingCSV: "p-1.3"}, `startingCSV "p-1.3"`},
+		{"rejects an unknown approval", OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", Approval: "Sometimes"}, `approval "Sometimes"`},
+		{"rejects OwnNamespace in openshift-operators", OperatorArgs{Package: "p", Channel: "c", Namespace: GlobalOperatorsNamespace, Mode: OwnNamespace}, "needs its own namespace"},
+		{"rejects a namespace that is not a DNS label", OperatorArgs{Package: "p", Channel: "c", Namespace: "Bad_NS"}, "not a DNS label"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := install(t, tc.args, true)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}

@@ -1,0 +1,124 @@
+package readiness
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Prerequisite is what a dependent waits for: resources (the DependsOn edge,
+// which also orders destroy) and gates (the live checks run as hooks).
+type Prerequisite struct {
+	Resources []pulumi.Resource
+	Gates     []Gate
+}
+
+// Join merges prerequisites into one.
+func Join(ps ...Prerequisite) Prerequisite {
+	var out Prerequisite
+	for _, p := range ps {
+		out.Resources = append(out.Resources, p.Resources...)
+		out.Gates = append(out.Gates, p.Gates...)
+	}
+	return out
+}
+
+// After is a prerequisite with only resource edges.
+func After(rs ...pulumi.Resource) Prerequisite { return Prerequisite{Resources: rs} }
+
+// Binder turns prerequisites into resource options. It registers one Pulumi
+// resource hook per gate (memoized, so sharing a gate costs one hook) and
+// binds it as BeforeCreate and BeforeUpdate. A disabled binder (render mode,
+// where no cluster exists) binds only the DependsOn edges.
+type Binder struct {
+	ctx     *pulumi.Context
+	waiter  *Waiter
+	enabled bool
+
+	mu    sync.Mutex
+	hooks map[string]*pulumi.ResourceHook
+}
+
+// NewBinder binds gates through w; with enabled false, gates are recorded
+// nowhere and never run.
+func NewBinder(ctx *pulumi.Context, w *Waiter, enabled bool) *Binder {
+	return &Binder{ctx: ctx, waiter: w, enabled: enabled, hooks: map[string]*pulumi.ResourceHook{}}
+}
+
+// Enabled says whether gates run (false in render mode).
+func (b *Binder) Enabled() bool { return b != nil && b.enabled }
+
+// Waiter is the shared poller (nil-safe).
+func (b *Binder) Waiter() *Waiter {
+	if b == nil {
+		return nil
+	}
+	return b.waiter
+}
+
+// Options returns DependsOn for every resource and, when enabled, the gate
+// hooks. Call it once per dependent with everything the dependent needs.
+func (b *Binder) Options(ps ...Prerequisite) ([]pulumi.ResourceOption, error) {
+	p := Join(ps...)
+	var opts []pulumi.ResourceOption
+	if len(p.Resources) > 0 {
+		opts = append(opts, pulumi.DependsOn(p.Resources))
+	}
+	if !b.Enabled() || len(p.Gates) == 0 {
+		return opts, nil
+	}
+	var hooks []*pulumi.ResourceHook
+	seen := map[string]bool{}
+	for _, g := range p.Gates {
+		if seen[g.ID()] {
+			continue
+		}
+		seen[g.ID()] = true
+		h, err := b.hook(g)
+		if err != nil {
+			return nil, err
+		}
+		hooks = append(hooks, h)
+	}
+	return append(opts, pulumi.ResourceHooks(&pulumi.ResourceHookBinding{BeforeCreate: hooks, BeforeUpdate: hooks})), nil
+}
+
+func (b *Binder) hook(g Gate) (*pulumi.ResourceHook, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if h, ok := b.hooks[g.ID()]; ok {
+		return h, nil
+	}
+	gate := g
+	h, err := b.ctx.RegisterResourceHook(g.HookName(), func(*pulumi.ResourceHookArgs) error {
+		return b.waiter.Wait(context.Background(), gate)
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("registering hook for %s: %w", g.describe(), err)
+	}
+	b.hooks[g.ID()] = h
+	return h, nil
+}
+
+// Action registers a hook that performs work rather than a check, e.g. the
+// CSV removal after a Subscription is deleted. Nil when disabled.
+func (b *Binder) Action(name string, fn func(context.Context) error) (*pulumi.ResourceHook, error) {
+	if !b.Enabled() {
+		return nil, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if h, ok := b.hooks["action:"+name]; ok {
+		return h, nil
+	}
+	h, err := b.ctx.RegisterResourceHook(name, func(*pulumi.ResourceHookArgs) error {
+		return fn(context.Background())
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("registering hook %s: %w", name, err)
+	}
+	b.hooks["action:"+name] = h
+	return h, nil
+}
