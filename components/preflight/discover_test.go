@@ -123,7 +123,7 @@ func TestDiscover(t *testing.T) {
 			want: Facts{PlatformType: "BareMetal", InfrastructureName: "ocp-x7k2p", BaseDomain: "lab.example.com"},
 		},
 		{
-			name: "a Machine API that is not served is not an error",
+			name:    "a Machine API that is not served is not an error",
 			objects: []runtime.Object{infrastructure("None", "")},
 			react: func(c *fake.FakeDynamicClient) {
 				c.PrependReactor("list", "machinesets", func(k8stesting.Action) (bool, runtime.Object, error) {
