@@ -1,0 +1,273 @@
+package serving
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// Cluster object names (manifests.md 5.1, 5.2).
+const (
+	IngressNamespace         = "openshift-ingress"
+	GatewayName              = "openshift-ai-inference"
+	GatewayClassName         = "openshift-ai-inference-class" // created by the connectivity layer
+	RouteName                = "openshift-ai-inference"
+	IssuerName               = "openshift-ai-inference-selfsigned-issuer"
+	CertificateName          = "openshift-ai-inference-serving-cert"
+	SelfSignedSecretName     = "openshift-ai-inference"
+	DefaultTLSSecretName     = "ingress-certs"
+	DefaultMaaSGatewayName   = "maas-default-gateway"
+	ApplicationsNamespace    = "redhat-ods-applications"
+	DefaultHardwareProfile   = "gpu-profile"
+	DefaultRuntimeVersion    = "v0.18.0"
+	GPUResource              = "nvidia.com/gpu"
+	VLLMArgsEnv              = "VLLM_ADDITIONAL_ARGS"
+	mainContainer            = "main"
+	gatewayServiceSuffix     = "-" + GatewayClassName // <gateway>-<gatewayclass> is the Service
+	defaultModelNamespace    = "llm-d-demo"
+	defaultReplicas          = 2
+	defaultGPUs              = 1
+	defaultCPU               = "6"
+	defaultMemory            = "24Gi"
+	connectionSecretSuffix   = "-connection"
+	gatewayListenerName      = "https"
+	gatewayListenerPort      = 443
+	startupProbeFailureLimit = 60 // 10 min at a 10 s period: weights load in 2–5 min
+)
+
+// Budgets (architecture.md: model load 30 min).
+const (
+	GatewayTimeout     = 10 * time.Minute
+	CertificateTimeout = 10 * time.Minute
+	ModelTimeout       = 30 * time.Minute
+)
+
+// GatewayTLS chooses the llm-d gateway's certificate: an existing Secret in
+// openshift-ingress (default ingress-certs, the Let's Encrypt wildcard), or a
+// cert-manager self-signed Issuer + Certificate (secret openshift-ai-inference).
+type GatewayTLS struct {
+	SecretName string // existing secret; default ingress-certs; empty with SelfSigned
+	SelfSigned bool
+}
+
+// ModelArgs is one model served by an LLMInferenceService (manifests.md 5.2).
+type ModelArgs struct {
+	Name                     string // LLMInferenceService name, unique across models, e.g. qwen3-8b
+	Namespace                string // default llm-d-demo; models may share a namespace
+	DisplayName              string // openshift.io/display-name and spec.model.name; default Name
+	URI                      string // required: oci://… ModelCar, hf://…, pvc://…
+	Replicas                 int    // default 2
+	GPUs                     int    // nvidia.com/gpu per replica, default 1
+	CPU                      string // per replica, limits = requests; default "6"
+	Memory                   string // per replica, limits = requests; default "24Gi"
+	VLLMArgs                 string // VLLM_ADDITIONAL_ARGS (sent once); empty leaves it out
+	Image                    string // optional vLLM image override; empty keeps the platform's
+	HardwareProfile          string // default gpu-profile
+	HardwareProfileNamespace string // default redhat-ods-applications
+	RuntimeVersion           string // opendatahub.io/runtime-version, default v0.18.0
+	StartupProbe             *bool  // default true (D9: the rationale's useStartupProbe)
+	DisableAuth              bool   // security.opendatahub.io/enable-auth "false"; never with Publish
+	Publish                  bool   // route through maas-default-gateway and publish in MaaS (C15)
+}
+
+// DefaultModel is the rationale's model: Qwen3-8B-FP8 from its OCI ModelCar,
+// 2 replicas of 1 GPU, tool calling, published through MaaS.
+func DefaultModel() ModelArgs {
+	return ModelArgs{
+		Name:        "qwen3-8b",
+		Namespace:   defaultModelNamespace,
+		DisplayName: "alibaba/qwen3-8b",
+		URI:         "oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5",
+		Replicas:    defaultReplicas,
+		GPUs:        defaultGPUs,
+		CPU:         defaultCPU,
+		Memory:      defaultMemory,
+		VLLMArgs:    "--enable-prefix-caching --disable-uvicorn-access-log --enable-auto-tool-choice --tool-call-parser=hermes",
+		Publish:     true,
+	}
+}
+
+func (m ModelArgs) withDefaults() ModelArgs {
+	if m.Namespace == "" {
+		m.Namespace = defaultModelNamespace
+	}
+	if m.DisplayName == "" {
+		m.DisplayName = m.Name
+	}
+	if m.Replicas == 0 {
+		m.Replicas = defaultReplicas
+	}
+	if m.GPUs == 0 {
+		m.GPUs = defaultGPUs
+	}
+	if m.CPU == "" {
+		m.CPU = defaultCPU
+	}
+	if m.Memory == "" {
+		m.Memory = defaultMemory
+	}
+	if m.HardwareProfile == "" {
+		m.HardwareProfile = DefaultHardwareProfile
+	}
+	if m.HardwareProfileNamespace == "" {
+		m.HardwareProfileNamespace = ApplicationsNamespace
+	}
+	if m.RuntimeVersion == "" {
+		m.RuntimeVersion = DefaultRuntimeVersion
+	}
+	if m.StartupProbe == nil {
+		on := true
+		m.StartupProbe = &on
+	}
+	return m
+}
+
+// ServingArgs is what stacks/ derives from validated config. Prerequisites come
+// from the layers below: DSCReady (rhoai, C11), GPU (gpu, C6), GatewayClass
+// (connectivity), CertManager (tls, self-signed only), TLSSecret (tls, the
+// existing secret), MaaSGateway (maas.Gateway, for published models, C15).
+type ServingArgs struct {
+	AppsDomain string      // ingresses.config.openshift.io/cluster .spec.domain
+	TLS        GatewayTLS  // llm-d gateway certificate
+	Models     []ModelArgs // nil means [DefaultModel()]; empty means no model
+
+	MaaSGatewayName      string // default maas-default-gateway
+	MaaSGatewayNamespace string // default openshift-ingress
+	MaaSHost             string // default maas.<AppsDomain>, for published endpoints
+
+	Gates        *readiness.Binder
+	After        readiness.Prerequisite // applied to every object
+	GatewayClass readiness.Prerequisite // GatewayClass openshift-ai-inference-class exists
+	CertManager  readiness.Prerequisite // cert-manager ready (TLS.SelfSigned)
+	TLSSecret    readiness.Prerequisite // the existing secret exists (not SelfSigned)
+	DSCReady     readiness.Prerequisite // C11: DSC Ready (KServe, odh-model-controller)
+	GPU          readiness.Prerequisite // C6: allocatable nvidia.com/gpu
+	MaaSGateway  readiness.Prerequisite // C15: maas-default-gateway Programmed (published models)
+}
+
+func (a ServingArgs) withDefaults() ServingArgs {
+	if a.Models == nil {
+		a.Models = []ModelArgs{DefaultModel()}
+	}
+	models := make([]ModelArgs, len(a.Models))
+	for i, m := range a.Models {
+		models[i] = m.withDefaults()
+	}
+	a.Models = models
+	if !a.TLS.SelfSigned && a.TLS.SecretName == "" {
+		a.TLS.SecretName = DefaultTLSSecretName
+	}
+	if a.MaaSGatewayName == "" {
+		a.MaaSGatewayName = DefaultMaaSGatewayName
+	}
+	if a.MaaSGatewayNamespace == "" {
+		a.MaaSGatewayNamespace = IngressNamespace
+	}
+	if a.MaaSHost == "" && a.AppsDomain != "" {
+		a.MaaSHost = "maas." + a.AppsDomain
+	}
+	return a
+}
+
+var (
+	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
+	dnsName      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`)
+	quantity     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	uriScheme    = regexp.MustCompile(`^(oci|hf|pvc|s3|gs|https?)://\S+$`)
+	reservedNSes = []string{"default", "models-as-a-service", "openshift", "kube-system", "kube-public"}
+)
+
+func isEmpty(p readiness.Prerequisite) bool { return len(p.Resources) == 0 && len(p.Gates) == 0 }
+
+// Validate reports every problem at once, naming the model and field.
+func (a ServingArgs) Validate() error {
+	var errs []error
+	if a.AppsDomain == "" || !dnsName.MatchString(a.AppsDomain) {
+		errs = append(errs, fmt.Errorf("appsDomain %q is not a DNS name such as apps.cluster.example.com", a.AppsDomain))
+	}
+	if a.TLS.SelfSigned && a.TLS.SecretName != "" {
+		errs = append(errs, fmt.Errorf("tls: secretName %q and selfSigned are exclusive; the self-signed certificate is stored in %s", a.TLS.SecretName, SelfSignedSecretName))
+	}
+	if !a.TLS.SelfSigned && !dnsSubdomain.MatchString(a.TLS.SecretName) {
+		errs = append(errs, fmt.Errorf("tls: secretName %q is not a Secret name", a.TLS.SecretName))
+	}
+	if a.Gates == nil {
+		errs = append(errs, errors.New("no gate binder given"))
+	}
+	if a.TLS.SelfSigned && isEmpty(a.CertManager) {
+		errs = append(errs, errors.New("tls.selfSigned needs the CertManager prerequisite (cert-manager ready) from the tls layer"))
+	}
+	if isEmpty(a.GatewayClass) {
+		errs = append(errs, fmt.Errorf("the GatewayClass prerequisite is empty; the connectivity layer creates GatewayClass %s", GatewayClassName))
+	}
+	names := map[string]int{}
+	published := false
+	for i, m := range a.Models {
+		errs = append(errs, m.validate(i)...)
+		if j, dup := names[m.Name]; dup && m.Name != "" {
+			errs = append(errs, fmt.Errorf("models[%d].name %q repeats models[%d]; model names must be unique (they name the MaaS model and the Pulumi resources)", i, m.Name, j))
+		}
+		names[m.Name] = i
+		published = published || m.Publish
+	}
+	if len(a.Models) > 0 {
+		if isEmpty(a.DSCReady) {
+			errs = append(errs, errors.New("the DSCReady prerequisite is empty; C11 needs the rhoai layer's DSC Ready before any LLMInferenceService"))
+		}
+		if isEmpty(a.GPU) {
+			errs = append(errs, errors.New("the GPU prerequisite is empty; C6 needs allocatable nvidia.com/gpu before any LLMInferenceService"))
+		}
+	}
+	if published && isEmpty(a.MaaSGateway) {
+		errs = append(errs, fmt.Errorf("published models need the MaaSGateway prerequisite (maas.NewGateway(...).Prerequisite()): they are routed to %s (C15)", a.MaaSGatewayName))
+	}
+	return errors.Join(errs...)
+}
+
+func (m ModelArgs) validate(i int) []error {
+	var errs []error
+	at := func(field string) string { return fmt.Sprintf("models[%d].%s", i, field) }
+	if m.Name == "" || !dnsLabel.MatchString(m.Name) || len(m.Name) > 50 {
+		errs = append(errs, fmt.Errorf("%s %q is not a DNS label of at most 50 characters", at("name"), m.Name))
+	}
+	if !dnsLabel.MatchString(m.Namespace) || len(m.Namespace) > 63 {
+		errs = append(errs, fmt.Errorf("%s %q is not a namespace name", at("namespace"), m.Namespace))
+	}
+	for _, r := range reservedNSes {
+		if m.Namespace == r {
+			errs = append(errs, fmt.Errorf("%s %q is a platform namespace; use a namespace of its own (the program creates it)", at("namespace"), m.Namespace))
+		}
+	}
+	for _, p := range []string{"openshift-", "kube-", "redhat-ods-"} {
+		if strings.HasPrefix(m.Namespace, p) {
+			errs = append(errs, fmt.Errorf("%s %q is a platform namespace; use a namespace of its own (the program creates it)", at("namespace"), m.Namespace))
+		}
+	}
+	if !uriScheme.MatchString(m.URI) {
+		errs = append(errs, fmt.Errorf("%s %q; expected a model URI such as oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5", at("uri"), m.URI))
+	}
+	if m.Replicas < 1 {
+		errs = append(errs, fmt.Errorf("%s: found %d, expected an integer >= 1", at("replicas"), m.Replicas))
+	}
+	if m.GPUs < 1 {
+		errs = append(errs, fmt.Errorf("%s: found %d, expected an integer >= 1 (vLLM on CUDA needs a GPU)", at("gpus"), m.GPUs))
+	}
+	if !quantity.MatchString(m.CPU) {
+		errs = append(errs, fmt.Errorf("%s %q is not a CPU quantity such as 6 or 500m", at("cpu"), m.CPU))
+	}
+	if !quantity.MatchString(m.Memory) {
+		errs = append(errs, fmt.Errorf("%s %q is not a memory quantity such as 24Gi", at("memory"), m.Memory))
+	}
+	if strings.Contains(m.VLLMArgs, VLLMArgsEnv) || strings.ContainsAny(m.VLLMArgs, "\n") {
+		errs = append(errs, fmt.Errorf("%s must be the arguments only, on one line", at("vllmArgs")))
+	}
+	if m.Publish && m.DisableAuth {
+		errs = append(errs, fmt.Errorf("%s: a model published through MaaS keeps security.opendatahub.io/enable-auth \"true\"; unset disableAuth or publish", at("disableAuth")))
+	}
+	return errs
+}

@@ -1,0 +1,111 @@
+package serving
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// newGateway registers the TLS source (a self-signed Issuer + Certificate, or
+// nothing for an existing secret), the Gateway (waitFor Programmed) and the
+// passthrough Route (manifests.md 5.1).
+func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) error {
+	parent := pulumi.Parent(s)
+	host := gatewayHost(a.AppsDomain)
+	secretName := a.TLS.SecretName
+	tlsReady := a.TLSSecret
+	if a.TLS.SelfSigned {
+		secretName = SelfSignedSecretName
+		issuerOpts, err := a.Gates.Options(a.After, a.CertManager)
+		if err != nil {
+			return fmt.Errorf("serving %q: binding prerequisites of Issuer %s/%s: %w", name, IngressNamespace, IssuerName, err)
+		}
+		issuer, err := apiextensions.NewCustomResource(ctx, name+"-issuer", &apiextensions.CustomResourceArgs{
+			ApiVersion: pulumi.String("cert-manager.io/v1"),
+			Kind:       pulumi.String("Issuer"),
+			Metadata: &metav1.ObjectMetaArgs{
+				Name: pulumi.String(IssuerName), Namespace: pulumi.String(IngressNamespace),
+				Annotations: manifest.StringMap(manifest.WaitFor(CertificateTimeout, "condition=Ready")),
+			},
+			OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(IssuerSpec{})},
+		}, append(issuerOpts, parent, manifest.Timeouts(CertificateTimeout))...)
+		if err != nil {
+			return fmt.Errorf("serving %q: creating Issuer %s/%s: %w", name, IngressNamespace, IssuerName, err)
+		}
+		svc := GatewayName + gatewayServiceSuffix
+		cert, err := apiextensions.NewCustomResource(ctx, name+"-certificate", &apiextensions.CustomResourceArgs{
+			ApiVersion: pulumi.String("cert-manager.io/v1"),
+			Kind:       pulumi.String("Certificate"),
+			Metadata: &metav1.ObjectMetaArgs{
+				Name: pulumi.String(CertificateName), Namespace: pulumi.String(IngressNamespace),
+				Annotations: manifest.StringMap(manifest.WaitFor(CertificateTimeout, "condition=Ready")),
+			},
+			OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(CertificateSpec{
+				DNSNames: []string{
+					svc + "." + IngressNamespace + ".svc",
+					svc + "." + IngressNamespace + ".svc.cluster.local",
+					host,
+				},
+				IssuerRef:  IssuerRef{Name: IssuerName, Kind: "Issuer", Group: "cert-manager.io"},
+				SecretName: SelfSignedSecretName,
+			})},
+		}, append(issuerOpts, parent, manifest.Timeouts(CertificateTimeout), pulumi.DependsOn([]pulumi.Resource{issuer}))...)
+		if err != nil {
+			return fmt.Errorf("serving %q: creating Certificate %s/%s: %w", name, IngressNamespace, CertificateName, err)
+		}
+		s.Issuer, s.Certificate = issuer, cert
+		tlsReady = readiness.After(cert)
+	}
+
+	gwOpts, err := a.Gates.Options(a.After, a.GatewayClass, tlsReady)
+	if err != nil {
+		return fmt.Errorf("serving %q: binding prerequisites of Gateway %s/%s: %w", name, IngressNamespace, GatewayName, err)
+	}
+	gw, err := apiextensions.NewCustomResource(ctx, name+"-gateway", &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("gateway.networking.k8s.io/v1"),
+		Kind:       pulumi.String("Gateway"),
+		Metadata: &metav1.ObjectMetaArgs{
+			Name: pulumi.String(GatewayName), Namespace: pulumi.String(IngressNamespace),
+			Annotations: manifest.StringMap(manifest.WaitFor(GatewayTimeout, "condition=Programmed")),
+		},
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(GatewaySpec{
+			GatewayClassName: GatewayClassName,
+			Listeners: []Listener{{
+				Name: gatewayListenerName, Hostname: host, Port: gatewayListenerPort, Protocol: "HTTPS",
+				AllowedRoutes: AllowedRoutes{Namespaces: RouteNamespaces{From: "All"}},
+				TLS:           ListenerTLS{Mode: "Terminate", CertificateRefs: []SecretRef{{Kind: "Secret", Name: secretName}}},
+			}},
+		})},
+	}, append(gwOpts, parent, manifest.Timeouts(GatewayTimeout))...)
+	if err != nil {
+		return fmt.Errorf("serving %q: creating Gateway %s/%s: %w", name, IngressNamespace, GatewayName, err)
+	}
+
+	routeOpts, err := a.Gates.Options(a.After, readiness.After(gw))
+	if err != nil {
+		return fmt.Errorf("serving %q: binding prerequisites of Route %s/%s: %w", name, IngressNamespace, RouteName, err)
+	}
+	route, err := apiextensions.NewCustomResource(ctx, name+"-route", &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("route.openshift.io/v1"),
+		Kind:       pulumi.String("Route"),
+		Metadata:   &metav1.ObjectMetaArgs{Name: pulumi.String(RouteName), Namespace: pulumi.String(IngressNamespace)},
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(RouteSpec{
+			Host:           host,
+			To:             RouteTarget{Kind: "Service", Name: GatewayName + gatewayServiceSuffix, Weight: 100},
+			Port:           RoutePort{TargetPort: gatewayListenerName},
+			TLS:            RouteTLS{Termination: "passthrough", InsecureEdgeTerminationPolicy: "Redirect"},
+			WildcardPolicy: "None",
+		})},
+	}, append(routeOpts, parent)...)
+	if err != nil {
+		return fmt.Errorf("serving %q: creating Route %s/%s: %w", name, IngressNamespace, RouteName, err)
+	}
+	s.Gateway, s.Route = gw, route
+	return nil
+}

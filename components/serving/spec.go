@@ -1,0 +1,175 @@
+package serving
+
+// Typed bodies of the phase-5 objects, json tags as in the CRDs
+// (gateway.networking.k8s.io/v1, route.openshift.io/v1, cert-manager.io/v1,
+// serving.kserve.io/v1alpha2). No Pulumi import: manifest.Untyped converts them.
+
+// GatewaySpec is gateway.networking.k8s.io/v1 Gateway.spec.
+type GatewaySpec struct {
+	GatewayClassName string     `json:"gatewayClassName"`
+	Listeners        []Listener `json:"listeners"`
+}
+
+// Listener is one Gateway listener.
+type Listener struct {
+	Name          string        `json:"name"`
+	Hostname      string        `json:"hostname"`
+	Port          int           `json:"port"`
+	Protocol      string        `json:"protocol"`
+	AllowedRoutes AllowedRoutes `json:"allowedRoutes"`
+	TLS           ListenerTLS   `json:"tls"`
+}
+
+// AllowedRoutes says which namespaces may attach routes.
+type AllowedRoutes struct {
+	Namespaces RouteNamespaces `json:"namespaces"`
+}
+
+// RouteNamespaces is allowedRoutes.namespaces.
+type RouteNamespaces struct {
+	From string `json:"from"`
+}
+
+// ListenerTLS terminates TLS with the referenced secrets.
+type ListenerTLS struct {
+	Mode            string      `json:"mode"`
+	CertificateRefs []SecretRef `json:"certificateRefs"`
+}
+
+// SecretRef is a certificateRefs entry (a Secret in the Gateway's namespace).
+type SecretRef struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// RouteSpec is route.openshift.io/v1 Route.spec.
+type RouteSpec struct {
+	Host           string      `json:"host"`
+	To             RouteTarget `json:"to"`
+	Port           RoutePort   `json:"port"`
+	TLS            RouteTLS    `json:"tls"`
+	WildcardPolicy string      `json:"wildcardPolicy"`
+}
+
+// RouteTarget is Route.spec.to.
+type RouteTarget struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"`
+	Weight int    `json:"weight"`
+}
+
+// RoutePort is Route.spec.port.
+type RoutePort struct {
+	TargetPort string `json:"targetPort"`
+}
+
+// RouteTLS is Route.spec.tls.
+type RouteTLS struct {
+	Termination                   string `json:"termination"`
+	InsecureEdgeTerminationPolicy string `json:"insecureEdgeTerminationPolicy"`
+}
+
+// IssuerSpec is cert-manager.io/v1 Issuer.spec for a self-signed issuer.
+type IssuerSpec struct {
+	SelfSigned struct{} `json:"selfSigned"`
+}
+
+// CertificateSpec is cert-manager.io/v1 Certificate.spec.
+type CertificateSpec struct {
+	DNSNames   []string  `json:"dnsNames"`
+	IssuerRef  IssuerRef `json:"issuerRef"`
+	SecretName string    `json:"secretName"`
+}
+
+// IssuerRef names the issuer of a Certificate.
+type IssuerRef struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	Group string `json:"group"`
+}
+
+// LLMInferenceServiceSpec is serving.kserve.io/v1alpha2 LLMInferenceService.spec
+// (manifests.md 5.2). There is no enableAuth field: auth is an annotation.
+type LLMInferenceServiceSpec struct {
+	Replicas int         `json:"replicas"`
+	Model    ModelSpec   `json:"model"`
+	Router   RouterSpec  `json:"router"`
+	Template PodTemplate `json:"template"`
+}
+
+// ModelSpec is spec.model; name must be set (gen-ai-ui panics on an empty one).
+type ModelSpec struct {
+	URI  string `json:"uri"`
+	Name string `json:"name"`
+}
+
+// RouterSpec is spec.router: gateway {} binds to openshift-ingress/openshift-ai-inference,
+// gateway.refs to another Gateway (maas-default-gateway when published, C15).
+type RouterSpec struct {
+	Gateway   RouterGateway `json:"gateway"`
+	Route     struct{}      `json:"route"`
+	Scheduler struct{}      `json:"scheduler"`
+}
+
+// RouterGateway is spec.router.gateway.
+type RouterGateway struct {
+	Refs []ObjectRef `json:"refs,omitempty"`
+}
+
+// ObjectRef is a gateway reference.
+type ObjectRef struct {
+	Name      string `json:"name"`
+	Namespace string `json:"namespace"`
+}
+
+// PodTemplate is the part of spec.template (a PodSpec) this program sets;
+// the presets supply the rest.
+type PodTemplate struct {
+	Tolerations []Toleration `json:"tolerations"`
+	Containers  []Container  `json:"containers"`
+}
+
+// Toleration is a pod toleration.
+type Toleration struct {
+	Key      string `json:"key"`
+	Operator string `json:"operator"`
+	Effect   string `json:"effect"`
+}
+
+// Container overrides the preset container "main".
+type Container struct {
+	Name          string    `json:"name"`
+	Image         string    `json:"image,omitempty"`
+	Env           []EnvVar  `json:"env,omitempty"`
+	Resources     Resources `json:"resources"`
+	LivenessProbe *Probe    `json:"livenessProbe,omitempty"`
+	StartupProbe  *Probe    `json:"startupProbe,omitempty"`
+}
+
+// EnvVar is a container environment variable.
+type EnvVar struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Resources are container limits and requests by resource name.
+type Resources struct {
+	Limits   map[string]string `json:"limits"`
+	Requests map[string]string `json:"requests"`
+}
+
+// Probe is a container probe; fields left zero are taken from the preset.
+type Probe struct {
+	HTTPGet             *HTTPGetAction `json:"httpGet,omitempty"`
+	InitialDelaySeconds int            `json:"initialDelaySeconds,omitempty"`
+	TimeoutSeconds      int            `json:"timeoutSeconds,omitempty"`
+	PeriodSeconds       int            `json:"periodSeconds,omitempty"`
+	FailureThreshold    int            `json:"failureThreshold,omitempty"`
+}
+
+// HTTPGetAction is a probe's HTTP request.
+type HTTPGetAction struct {
+	Path   string `json:"path"`
+	Port   int    `json:"port"`
+	Scheme string `json:"scheme"`
+}
