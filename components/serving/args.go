@@ -58,7 +58,8 @@ type GatewayTLS struct {
 type ModelArgs struct {
 	Name                     string // LLMInferenceService name, unique across models, e.g. qwen3-8b
 	Namespace                string // default llm-d-demo; models may share a namespace
-	DisplayName              string // openshift.io/display-name and spec.model.name; default Name
+	DisplayName              string // openshift.io/display-name; default Name
+	ServedName               string // spec.model.name (the name clients send); default DisplayName
 	URI                      string // required: oci://… ModelCar, hf://…, pvc://…
 	Replicas                 int    // default 2
 	GPUs                     int    // nvidia.com/gpu per replica, default 1
@@ -97,6 +98,9 @@ func (m ModelArgs) withDefaults() ModelArgs {
 	}
 	if m.DisplayName == "" {
 		m.DisplayName = m.Name
+	}
+	if m.ServedName == "" {
+		m.ServedName = m.DisplayName
 	}
 	if m.Replicas == 0 {
 		m.Replicas = defaultReplicas

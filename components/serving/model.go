@@ -99,7 +99,7 @@ func (s *Serving) newModel(ctx *pulumi.Context, name string, a ServingArgs, m Mo
 		host = a.MaaSHost
 	}
 	s.Models = append(s.Models, &Model{
-		Name: m.Name, Namespace: m.Namespace, DisplayName: m.DisplayName, Published: m.Publish,
+		Name: m.Name, Namespace: m.Namespace, DisplayName: m.DisplayName, ServedName: m.ServedName, Published: m.Publish,
 		Endpoint: "https://" + host + "/" + m.Namespace + "/" + m.Name,
 		Secret:   secret, Service: svc,
 	})
@@ -145,7 +145,7 @@ func (m ModelArgs) spec(a ServingArgs) LLMInferenceServiceSpec {
 	}
 	return LLMInferenceServiceSpec{
 		Replicas: m.Replicas,
-		Model:    ModelSpec{URI: m.URI, Name: m.DisplayName},
+		Model:    ModelSpec{URI: m.URI, Name: m.ServedName},
 		Router:   RouterSpec{Gateway: gateway},
 		Template: PodTemplate{
 			Tolerations: []Toleration{{Key: GPUResource, Operator: "Exists", Effect: "NoSchedule"}},

@@ -42,6 +42,7 @@ type Model struct {
 	Name        string
 	Namespace   string
 	DisplayName string
+	ServedName  string // spec.model.name: the "model" field of an OpenAI request
 	Published   bool
 	// Endpoint: https://maas.<apps>/<ns>/<name> when published, else
 	// https://openshift-ai-inference-openshift-ingress.<apps>/<ns>/<name>.

@@ -62,7 +62,7 @@ func deploy(t *testing.T, gatesOn bool, edit func(*ServingArgs)) (*pulumitest.Re
 func threeModels(a *ServingArgs) {
 	a.Models = []ModelArgs{
 		DefaultModel(),
-		{Name: "granite-8b", Namespace: "team-a", URI: "oci://quay.io/example/granite:1", Publish: true},
+		{Name: "granite-8b", Namespace: "team-a", URI: "oci://quay.io/example/granite:1", DisplayName: "IBM Granite 8B", ServedName: "ibm/granite-8b", Publish: true},
 		{Name: "tiny", Namespace: "llm-d-demo", URI: "hf://example/tiny", Replicas: 1, GPUs: 2, CPU: "2", Memory: "8Gi"},
 	}
 }
@@ -116,6 +116,9 @@ func TestServing_inventoryOfThreeModels(t *testing.T) {
 		{"tiny", "llm-d-demo", false, "https://openshift-ai-inference-openshift-ingress.apps.test.example.com/llm-d-demo/tiny"},
 	}, outs)
 	assert.Len(t, s.Published(), 2)
+	granite := spec(one(t, rec, "LLMInferenceService", "team-a", "granite-8b"))
+	assert.Equal(t, "ibm/granite-8b", granite["model"].(map[string]any)["name"], "spec.model.name is the served name")
+	assert.Equal(t, "ibm/granite-8b", s.Models[1].ServedName)
 	assert.Equal(t, "https://openshift-ai-inference-openshift-ingress.apps.test.example.com", s.GatewayURL)
 }
 
@@ -198,7 +201,7 @@ func TestServing_unpublishedModelUsesTheLlmdGatewayAndOptionalFields(t *testing.
 	assert.NotContains(t, c, "startupProbe")
 	assert.Equal(t, map[string]any{"httpGet": map[string]any{"path": "/health", "port": float64(8000), "scheme": "HTTPS"}, "initialDelaySeconds": float64(120)}, c["livenessProbe"])
 	assert.Equal(t, "false", meta(svc)["annotations"].(map[string]any)["security.opendatahub.io/enable-auth"])
-	assert.Equal(t, "tiny", sp["model"].(map[string]any)["name"], "display name defaults to the model name")
+	assert.Equal(t, "tiny", sp["model"].(map[string]any)["name"], "the served name defaults to the display name, which defaults to the model name")
 }
 
 func TestServing_gatewayAndRoute(t *testing.T) {
