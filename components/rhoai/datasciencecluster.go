@@ -1,0 +1,61 @@
+package rhoai
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// dscSpec is manifests.md 3.6 with the configured states, without
+// kserve.modelsAsService (owned by the MaaS layer's Patch, C12).
+func dscSpec(a OpenShiftAIArgs) DataScienceClusterSpec {
+	c := a.Components
+	state := func(s ManagementState) ComponentState { return ComponentState{ManagementState: s} }
+	return DataScienceClusterSpec{Components: DSCComponents{
+		Dashboard: state(c.Dashboard),
+		Kserve: KserveComponent{
+			ManagementState: c.Kserve, RawDeploymentServiceConfig: a.RawDeploymentServiceConfig, NIM: state(c.KserveNIM),
+		},
+		LlamaStackOperator: state(c.LlamaStackOperator),
+		AIPipelines:        AIPipelinesComponent{ManagementState: c.AIPipelines, ArgoWorkflowsControllers: state(c.ArgoWorkflowsControllers)},
+		Workbenches:        WorkbenchesComponent{ManagementState: c.Workbenches, WorkbenchNamespace: a.WorkbenchNamespace},
+		ModelRegistry:      ModelRegistryComponent{ManagementState: c.ModelRegistry, RegistriesNamespace: a.RegistriesNamespace},
+		MLflowOperator:     state(c.MLflowOperator),
+		TrainingOperator:   state(c.TrainingOperator),
+		Kueue:              state(c.Kueue),
+		Ray:                state(c.Ray),
+		TrustyAI:           state(c.TrustyAI),
+		FeastOperator:      state(c.FeastOperator),
+	}}
+}
+
+// newDataScienceCluster creates default-dsc and waits for condition Ready.
+func newDataScienceCluster(ctx *pulumi.Context, name string, a OpenShiftAIArgs, after readiness.Prerequisite, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
+	gateOpts, err := a.Gates.Options(after)
+	if err != nil {
+		return nil, fmt.Errorf("rhoai %q: binding DataScienceCluster prerequisites: %w", name, err)
+	}
+	spec, err := manifest.Untyped(dscSpec(a))
+	if err != nil {
+		return nil, fmt.Errorf("rhoai %q: DataScienceCluster %s spec: %w", name, DSCName, err)
+	}
+	dsc, err := apiextensions.NewCustomResource(ctx, name+"-dsc", &apiextensions.CustomResourceArgs{
+		ApiVersion: pulumi.String("datasciencecluster.opendatahub.io/v2"),
+		Kind:       pulumi.String("DataScienceCluster"),
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(DSCName),
+			Annotations: manifest.StringMap(manifest.WaitFor(DSCTimeout, "condition=Ready")),
+		},
+		OtherFields: kubernetes.UntypedArgs{"spec": spec},
+	}, append(gateOpts, append(opts, manifest.Timeouts(DSCTimeout))...)...)
+	if err != nil {
+		return nil, fmt.Errorf("rhoai %q: creating DataScienceCluster %s: %w", name, DSCName, err)
+	}
+	return dsc, nil
+}
