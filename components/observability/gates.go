@@ -28,7 +28,7 @@ var UIPlugins = schema.GroupVersionResource{Group: "observability.openshift.io",
 func persesReady() readiness.Gate {
 	return readiness.Gate{
 		Name: PersesReadyGate, Constraint: "C1", Layer: "observability",
-		Object:  "UIPlugin " + MonitoringPluginName + ", CustomResourceDefinition " + PersesDashboardCRD,
+		Object:  "UIPlugin " + MonitoringPluginName + " and CustomResourceDefinition " + PersesDashboardCRD,
 		Expect:  "UIPlugin " + MonitoringPluginName + " Available=True and CRD " + PersesDashboardCRD + " Established",
 		Hint:    "check: oc get uiplugin " + MonitoringPluginName + " -o yaml; oc get crd " + PersesDashboardCRD + "; oc get csv -n " + COONamespace + " (COO must stay 1.4.x)",
 		Timeout: PersesTimeout,

@@ -167,8 +167,8 @@ func TestObservability_persesDashboard(t *testing.T) {
 	assert.Equal(t, "1h", config["duration"])
 	assert.True(t, d.rec.Reaches(r.Name, "observability-uiplugin-monitoring"), "Perses is deployed by the monitoring plugin; destroy removes the dashboard first")
 	assert.True(t, d.rec.Reaches(r.Name, "observability-coo-subscription"))
-	assert.True(t, r.HasGate("gate-persesReady-UIPlugin-monitoring,-CustomResourceDefinition-persesdashboards-perses-dev"), "hooks: %v", r.Hooks.BeforeCreate)
-	assert.Equal(t, "UIPlugin monitoring, CustomResourceDefinition persesdashboards.perses.dev", d.obs.PersesGate.Object)
+	assert.True(t, r.HasGate("gate-persesReady-UIPlugin-monitoring-and-CustomResourceDefinition-persesdashboards-perses-dev"), "hooks: %v", r.Hooks.BeforeCreate)
+	assert.Equal(t, "UIPlugin monitoring and CustomResourceDefinition persesdashboards.perses.dev", d.obs.PersesGate.Object)
 }
 
 func TestObservability_tracingReadyCarriesC10(t *testing.T) {

@@ -22,9 +22,10 @@ func dashboardConfigSpec(a OpenShiftAIArgs) OdhDashboardConfigSpec {
 }
 
 // newDashboardConfigPatch patches odh-dashboard-config once the dashboard has
-// created it (dashboardConfigExists). The dashboard reads its config at
-// start-up and on change; flags apply without a restart in 3.4 for these keys
-// (UNCONFIRMED; the guide restarts rhods-dashboard after the MaaS flags).
+// created it (dashboardConfigExists). manifests.md 3.8 restarts
+// rhods-dashboard after changing flags; this layer does not (the Deployment is
+// operator-owned), and whether the running dashboard picks the flags up
+// without a restart is UNCONFIRMED.
 func newDashboardConfigPatch(ctx *pulumi.Context, name string, a OpenShiftAIArgs, after readiness.Prerequisite, opts ...pulumi.ResourceOption) (*apiextensions.CustomResourcePatch, error) {
 	gateOpts, err := a.Gates.Options(after)
 	if err != nil {
