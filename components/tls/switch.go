@@ -1,0 +1,80 @@
+package tls
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// switchCertificates patches the platform singletons to serve the new
+// certificates. Each Patch DependsOn its Certificate, so destroy relinquishes
+// the field (the router and the API server fall back to their own
+// certificates) before the Certificate and its Secret are deleted
+// (manifests.md teardown 6).
+func (t *TLS) switchCertificates(ctx *pulumi.Context, name string, a TLSArgs) error {
+	parent := pulumi.Parent(t)
+	if !a.SkipIngressCertificate {
+		// C4: never point the router at a missing secret.
+		opts, err := a.Gates.Options(a.After, readiness.After(t.IngressCertificate), readiness.Prerequisite{Gates: []readiness.Gate{
+			platformObjectGate(IngressControllerExistsGate, "IngressController", IngressControllerNamespace, IngressControllerName, IngressControllers),
+		}})
+		if err != nil {
+			return fmt.Errorf("tls %q: binding prerequisites of IngressController %s/%s: %w", name, IngressControllerNamespace, IngressControllerName, err)
+		}
+		spec, err := manifest.Untyped(IngressControllerSpec{DefaultCertificate: LocalObjectReference{Name: IngressSecretName}})
+		if err != nil {
+			return fmt.Errorf("tls %q: IngressController spec: %w", name, err)
+		}
+		t.IngressController, err = apiextensions.NewCustomResourcePatch(ctx, name+"-ingresscontroller-default", &apiextensions.CustomResourcePatchArgs{
+			ApiVersion: pulumi.String("operator.openshift.io/v1"),
+			Kind:       pulumi.String("IngressController"),
+			Metadata: &metav1.ObjectMetaArgs{
+				Name: pulumi.String(IngressControllerName), Namespace: pulumi.String(IngressControllerNamespace), Annotations: patchForce(),
+			},
+			OtherFields: kubernetes.UntypedArgs{"spec": spec},
+		}, append(opts, parent)...)
+		if err != nil {
+			return fmt.Errorf("tls %q: patching IngressController %s/%s: %w", name, IngressControllerNamespace, IngressControllerName, err)
+		}
+	}
+	if !a.APIServerCertificate {
+		return nil
+	}
+	// C4: the API certificate Ready; C18: after everything else, because the
+	// switch breaks every kubeconfig whose CA data lacks ISRG Root X1/X2
+	// (confirmations.md §7; see the package doc).
+	opts, err := a.Gates.Options(a.After, a.APIServerAfter, readiness.After(t.APICertificate), readiness.Prerequisite{Gates: []readiness.Gate{
+		platformObjectGate(APIServerExistsGate, "APIServer", "", APIServerName, APIServers),
+	}})
+	if err != nil {
+		return fmt.Errorf("tls %q: binding prerequisites of APIServer %s: %w", name, APIServerName, err)
+	}
+	// namedCertificates is an atomic list: this Patch owns all of it, so any
+	// named certificate set by hand is replaced (and restored to none on destroy).
+	spec, err := manifest.Untyped(APIServerSpec{ServingCerts: APIServerServingCerts{NamedCertificates: []APIServerNamedServingCert{{
+		Names: []string{a.apiHost()}, ServingCertificate: LocalObjectReference{Name: APISecretName},
+	}}}})
+	if err != nil {
+		return fmt.Errorf("tls %q: APIServer spec: %w", name, err)
+	}
+	t.APIServer, err = apiextensions.NewCustomResourcePatch(ctx, name+"-apiserver-cluster", &apiextensions.CustomResourcePatchArgs{
+		ApiVersion:  pulumi.String("config.openshift.io/v1"),
+		Kind:        pulumi.String("APIServer"),
+		Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(APIServerName), Annotations: patchForce()},
+		OtherFields: kubernetes.UntypedArgs{"spec": spec},
+	}, append(opts, parent)...)
+	if err != nil {
+		return fmt.Errorf("tls %q: patching APIServer %s: %w", name, APIServerName, err)
+	}
+	t.apiServed = readiness.Prerequisite{
+		Resources: []pulumi.Resource{t.APIServer},
+		Gates:     []readiness.Gate{apiCertificateServedGate(a.apiHost())},
+	}
+	return nil
+}
