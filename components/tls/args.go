@@ -144,9 +144,6 @@ type TLSArgs struct {
 	// whose certificate-authority-data holds only the cluster CA fails with
 	// x509: add ISRG Root X1 and X2 to that CA data first.
 	APIServerCertificate bool
-	// APIServerAfter is everything else in the stack (C18: the API switch goes
-	// last). Required when APIServerCertificate is set.
-	APIServerAfter readiness.Prerequisite
 
 	// OperandNamespace, when set, is Namespace cert-manager created earlier
 	// with NewOperandNamespace (so the AWS layer can put its Secret there
@@ -256,9 +253,6 @@ func (a TLSArgs) Validate() error {
 		}
 	}
 	errs = append(errs, a.validateCredentials()...)
-	if a.APIServerCertificate && len(a.APIServerAfter.Resources) == 0 && len(a.APIServerAfter.Gates) == 0 {
-		bad("apiServerAfter: empty with apiServerCertificate on; expected everything else in the stack (C18: the API certificate switch goes last)")
-	}
 	if a.Gates == nil {
 		bad("gates: no gate binder given")
 	}

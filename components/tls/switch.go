@@ -43,13 +43,25 @@ func (t *TLS) switchCertificates(ctx *pulumi.Context, name string, a TLSArgs) er
 			return fmt.Errorf("tls %q: patching IngressController %s/%s: %w", name, IngressControllerNamespace, IngressControllerName, err)
 		}
 	}
+	return nil
+}
+
+// SwitchAPIServerCertificate patches APIServer cluster to serve ocp-api, when
+// args.APIServerCertificate is on (a no-op otherwise). stacks/ calls it after
+// registering every other layer and passes them all as after (C18): the
+// switch breaks every kubeconfig whose CA data lacks ISRG Root X1/X2
+// (confirmations.md §7; see the package doc), so nothing may follow it.
+func (t *TLS) SwitchAPIServerCertificate(ctx *pulumi.Context, after readiness.Prerequisite) error {
+	a, name := t.args, t.name
 	if !a.APIServerCertificate {
 		return nil
 	}
-	// C4: the API certificate Ready; C18: after everything else, because the
-	// switch breaks every kubeconfig whose CA data lacks ISRG Root X1/X2
-	// (confirmations.md §7; see the package doc).
-	opts, err := a.Gates.Options(a.After, a.APIServerAfter, readiness.After(t.APICertificate), readiness.Prerequisite{Gates: []readiness.Gate{
+	if len(after.Resources) == 0 && len(after.Gates) == 0 {
+		return fmt.Errorf("tls %q: the API certificate switch needs what goes before it (C18: everything else)", name)
+	}
+	parent := pulumi.Parent(t)
+	// C4: the API certificate Ready; C18: after everything else.
+	opts, err := a.Gates.Options(a.After, after, readiness.After(t.APICertificate), readiness.Prerequisite{Gates: []readiness.Gate{
 		platformObjectGate(APIServerExistsGate, "APIServer", "", APIServerName, APIServers),
 	}})
 	if err != nil {

@@ -59,6 +59,8 @@ type TLS struct {
 
 	certManagerReady readiness.Prerequisite
 	apiServed        readiness.Prerequisite
+	args             TLSArgs
+	name             string
 }
 
 // NewTLS registers phase 1 under one component.
@@ -70,7 +72,7 @@ func NewTLS(ctx *pulumi.Context, name string, args *TLSArgs, opts ...pulumi.Reso
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("tls %q: %w", name, err)
 	}
-	t := &TLS{Issuers: map[string]*apiextensions.CustomResource{}}
+	t := &TLS{Issuers: map[string]*apiextensions.CustomResource{}, args: a, name: name}
 	if err := ctx.RegisterComponentResource("rhoai:tls:TLS", name, t, opts...); err != nil {
 		return nil, fmt.Errorf("tls %q: registering component: %w", name, err)
 	}

@@ -32,7 +32,7 @@ type fixture struct {
 }
 
 // program registers what stacks/ would: an AWS-layer Secret (the Credentials
-// prerequisite), a last layer (APIServerAfter), NewTLS, and two dependents
+// prerequisite), NewTLS, a last layer (what the API switch follows), and two dependents
 // taking the layer's prerequisites.
 func run(t *testing.T, mutate func(*TLSArgs), gatesOn bool) (*fixture, error) {
 	t.Helper()
@@ -53,7 +53,6 @@ func run(t *testing.T, mutate func(*TLSArgs), gatesOn bool) (*fixture, error) {
 		a := DefaultTLSArgs()
 		a.BaseDomain, a.Region = base, "us-east-2"
 		a.Credentials = readiness.Prerequisite{Resources: []pulumi.Resource{awsSecret}, Gates: []readiness.Gate{credsGate}}
-		a.APIServerAfter = readiness.Prerequisite{Resources: []pulumi.Resource{last}, Gates: []readiness.Gate{everythingGt}}
 		a.Gates = readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
 		if mutate != nil {
 			mutate(&a)
@@ -63,6 +62,10 @@ func run(t *testing.T, mutate func(*TLSArgs), gatesOn bool) (*fixture, error) {
 			return err
 		}
 		f.tls = tl
+		// stacks/ switches the API certificate after everything else (C18).
+		if err := tl.SwitchAPIServerCertificate(ctx, readiness.Prerequisite{Resources: []pulumi.Resource{last}, Gates: []readiness.Gate{everythingGt}}); err != nil {
+			return err
+		}
 		for k, o := range map[string]pulumi.StringOutput{"issuerName": tl.IssuerName, "ingressSecretName": tl.IngressSecretName, "apiSecretName": tl.APISecretName} {
 			k := k
 			o.ApplyT(func(v string) string {
@@ -479,9 +482,6 @@ func TestTLSArgs_Validate(t *testing.T) {
 		{"rejects keys given outside static mode", func(a *TLSArgs) { a.AccessKeyID = pulumi.String("x") }, []string{"where they would be ignored"}},
 		{"rejects an unknown credentials mode", func(a *TLSArgs) { a.CredentialsMode = "irsa" }, []string{`credentialsMode: found "irsa"`}},
 		{"rejects a malformed role", func(a *TLSArgs) { a.Role = pulumi.String("cert-manager") }, []string{`role: found "cert-manager"`}},
-		{"rejects the API switch without what goes before it", func(a *TLSArgs) {
-			a.APIServerCertificate, a.APIServerAfter = true, readiness.Prerequisite{}
-		}, []string{"apiServerAfter: empty"}},
 		{"reports every problem at once", func(a *TLSArgs) { a.BaseDomain, a.Region, a.Issuer = "", "", "x" },
 			[]string{"baseDomain: empty", `region: found ""`, `issuer: found "x"`}},
 	}
@@ -495,4 +495,20 @@ func TestTLSArgs_Validate(t *testing.T) {
 			assert.Empty(t, f.rec.Find("Subscription", "cert-manager-operator", "openshift-cert-manager-operator"), "nothing registered on invalid args")
 		})
 	}
+}
+
+func TestTLS_apiSwitchNeedsWhatGoesBeforeIt(t *testing.T) {
+	_, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+		a := DefaultTLSArgs()
+		a.BaseDomain, a.Region, a.APIServerCertificate = base, "us-east-2", true
+		a.Credentials = readiness.Prerequisite{Gates: []readiness.Gate{credsGate}}
+		a.Gates = readiness.NewBinder(ctx, readiness.NewWaiter(nil), true)
+		tl, err := NewTLS(ctx, "tls", &a)
+		if err != nil {
+			return err
+		}
+		return tl.SwitchAPIServerCertificate(ctx, readiness.Prerequisite{})
+	}, nil, false, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "C18")
 }
