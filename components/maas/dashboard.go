@@ -1,0 +1,43 @@
+package maas
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// newDashboardFlags sets the MaaS dashboard flags (manifests.md 6.8) with a
+// Patch under its own field manager owning only these flags; the rhoai layer
+// owns the rest of OdhDashboardConfig and must not set these three.
+func (m *MaaS) newDashboardFlags(ctx *pulumi.Context, name string, a MaaSArgs, enabled readiness.Prerequisite) error {
+	key := a.ApplicationsNamespace + "/" + DashboardConfigName
+	// C17: MaaS enabled (and Ready) first; the config object exists (rhoai layer).
+	opts, err := a.Gates.Options(a.After, enabled, a.DashboardConfig)
+	if err != nil {
+		return fmt.Errorf("maas %q: binding prerequisites of the OdhDashboardConfig %s patch: %w", name, key, err)
+	}
+	flags := DashboardFlags{ModelAsService: true, MaaSAuthPolicies: true, VLLMDeploymentOnMaaS: true}
+	if *a.GenAIStudio {
+		flags.GenAIStudio = a.GenAIStudio
+	}
+	patch, err := apiextensions.NewCustomResourcePatch(ctx, name+"-dashboard-flags", &apiextensions.CustomResourcePatchArgs{
+		ApiVersion: pulumi.String("opendatahub.io/v1alpha"),
+		Kind:       pulumi.String("OdhDashboardConfig"),
+		Metadata: &metav1.ObjectMetaArgs{
+			Name: pulumi.String(DashboardConfigName), Namespace: pulumi.String(a.ApplicationsNamespace),
+			Annotations: patchAnnotations(DashboardFieldManager, nil),
+		},
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(DashboardFlagsPatch{DashboardConfig: flags})},
+	}, append(opts, pulumi.Parent(m))...)
+	if err != nil {
+		return fmt.Errorf("maas %q: patching OdhDashboardConfig %s: %w", name, key, err)
+	}
+	m.DashboardFlags = patch
+	return nil
+}

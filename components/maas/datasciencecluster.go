@@ -1,0 +1,56 @@
+package maas
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// newEnable switches MaaS on with a Patch of the DSC that owns only
+// spec.components.kserve.modelsAsService, under its own field manager; the
+// rhoai layer's DSC must leave that field unset (CRD default Removed), or
+// the two would fight. Destroy relinquishes the field, which returns to
+// Removed. The result carries the modelsAsServiceReady gate.
+func (m *MaaS) newEnable(ctx *pulumi.Context, name string, a MaaSArgs, db, authorinoTLS readiness.Prerequisite) (readiness.Prerequisite, error) {
+	// C12: maas-api reads the gateway and maas-db-config at start and is never
+	// retried: gateway Programmed, Secret present and database ready first.
+	// Authorino TLS is here too: newer operators count it among the blocking
+	// prerequisites (PrerequisitesMissing), so with it in place a blocking
+	// reason on ModelsAsServiceReady is a real, terminal one.
+	opts, err := a.Gates.Options(a.After, a.DSCReady, a.Gateway.Prerequisite(), db, authorinoTLS)
+	if err != nil {
+		return readiness.Prerequisite{}, fmt.Errorf("maas %q: binding prerequisites of the DataScienceCluster %s patch: %w", name, a.DSCName, err)
+	}
+	cleanup, err := afterDelete(a, "maas-remove-recreated-tenant-"+name, func(ctx context.Context) error {
+		return removeRecreatedTenant(ctx, a.Gates.Waiter(), a.ApplicationsNamespace)
+	})
+	if err != nil {
+		return readiness.Prerequisite{}, fmt.Errorf("maas %q: %w", name, err)
+	}
+	patch, err := apiextensions.NewCustomResourcePatch(ctx, name+"-enable", &apiextensions.CustomResourcePatchArgs{
+		ApiVersion: pulumi.String("datasciencecluster.opendatahub.io/v2"),
+		Kind:       pulumi.String("DataScienceCluster"),
+		Metadata: &metav1.ObjectMetaArgs{
+			Name:        pulumi.String(a.DSCName),
+			Annotations: patchAnnotations(EnableFieldManager, nil),
+		},
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(DSCModelsAsServicePatch{
+			Components: DSCComponents{Kserve: DSCKserve{ModelsAsService: ManagementSpec{ManagementState: "Managed"}}},
+		})},
+	}, append(append(opts, pulumi.Parent(m)), cleanup...)...)
+	if err != nil {
+		return readiness.Prerequisite{}, fmt.Errorf("maas %q: patching DataScienceCluster %s: %w", name, a.DSCName, err)
+	}
+	m.Enable = patch
+	return readiness.Prerequisite{
+		Resources: []pulumi.Resource{patch},
+		Gates:     []readiness.Gate{modelsAsServiceReadyGate(a.DSCName, a.ApplicationsNamespace)},
+	}, nil
+}

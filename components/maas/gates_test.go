@@ -1,0 +1,298 @@
+package maas
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/fake"
+	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/rhoai-pulumi/installer/components/internal/kube"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+// fakeClock advances only when the waiter sleeps: tests never sleep.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
+	c.now = c.now.Add(d)
+	return nil
+}
+
+func object(apiVersion, kind, ns, name string, fields map[string]any) *unstructured.Unstructured {
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	for k, v := range fields {
+		u.Object[k] = v
+	}
+	u.SetAPIVersion(apiVersion)
+	u.SetKind(kind)
+	u.SetNamespace(ns)
+	u.SetName(name)
+	return u
+}
+
+func newFake(objs ...runtime.Object) *fake.FakeDynamicClient {
+	lists := map[schema.GroupVersionResource]string{
+		kube.DataScienceClusters: "DataScienceClusterList", kube.Deployments: "DeploymentList",
+		kube.EnvoyFilters: "EnvoyFilterList", kube.Secrets: "SecretList", kube.Namespaces: "NamespaceList",
+		Services: "ServiceList", Authorinos: "AuthorinoList", Tenants: "TenantList",
+	}
+	return fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)
+}
+
+func waiter(c dynamic.Interface) (*readiness.Waiter, *fakeClock) {
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	return &readiness.Waiter{Client: func() (dynamic.Interface, error) { return c, nil }, Clock: clock, Interval: 2 * time.Second, MaxInterval: 10 * time.Second}, clock
+}
+
+func dsc(generation, observed int64, conds ...map[string]any) *unstructured.Unstructured {
+	list := []any{map[string]any{"type": "Ready", "status": "True"}}
+	for _, c := range conds {
+		list = append(list, c)
+	}
+	u := object("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc", map[string]any{
+		"status": map[string]any{"observedGeneration": observed, "conditions": list},
+	})
+	u.SetGeneration(generation)
+	return u
+}
+
+func cond(status, reason, msg string) map[string]any {
+	return map[string]any{"type": "ModelsAsServiceReady", "status": status, "reason": reason, "message": msg}
+}
+
+func TestModelsAsServiceReady(t *testing.T) {
+	const blocked = "database Secret 'maas-db-config' not found in namespace 'redhat-ods-applications'"
+	cases := []struct {
+		name     string
+		objs     []runtime.Object
+		wantErr  error // nil: ready
+		wantText string
+	}{
+		{"ready when the condition is True", []runtime.Object{dsc(3, 3, cond("True", "Ready", ""))}, nil, ""},
+		{"terminal with the operator's message on PrerequisitesMissing", []runtime.Object{dsc(3, 3, cond("False", "PrerequisitesMissing", blocked))},
+			readiness.ErrTerminal, "ModelsAsServiceReady=False (PrerequisitesMissing): " + blocked},
+		{"terminal on the Tenant's PrerequisitesNotMet", []runtime.Object{dsc(3, 3, cond("False", "PrerequisitesNotMet", "Authorino TLS is not enabled"))},
+			readiness.ErrTerminal, "Authorino TLS is not enabled"},
+		{"not yet while still Removed from before the patch", []runtime.Object{dsc(3, 3, cond("False", "Removed", "Component ManagementState is set to Removed"))},
+			readiness.ErrTimeout, "ModelsAsServiceReady=False (Removed)"},
+		{"not yet on a blocking reason the operator has not re-evaluated", []runtime.Object{dsc(4, 3, cond("False", "PrerequisitesMissing", blocked))},
+			readiness.ErrTimeout, "observed generation 3 of 4"},
+		{"not yet without the condition", []runtime.Object{dsc(3, 3)}, readiness.ErrTimeout, "no ModelsAsServiceReady condition"},
+		{"not yet without the DSC", nil, readiness.ErrTimeout, "DataScienceCluster default-dsc not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, clock := waiter(newFake(tc.objs...))
+			start := clock.now
+			err := w.Wait(context.Background(), modelsAsServiceReadyGate("default-dsc", "redhat-ods-applications"))
+			if tc.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.wantErr), "%v", err)
+			assert.Contains(t, err.Error(), tc.wantText)
+			assert.Contains(t, err.Error(), "gate modelsAsServiceReady (C12)")
+			if errors.Is(err, readiness.ErrTimeout) {
+				assert.Equal(t, MaaSReadyTimeout, clock.now.Sub(start), "waited the whole budget")
+			} else {
+				assert.Equal(t, start, clock.now, "terminal fails at once")
+			}
+		})
+	}
+}
+
+func TestModelsAsServiceReady_becomesReadyWhileWaiting(t *testing.T) {
+	c := newFake(dsc(4, 3, cond("False", "Removed", "")))
+	w, clock := waiter(c)
+	reads := 0
+	c.PrependReactor("get", "datascienceclusters", func(k8stesting.Action) (bool, runtime.Object, error) {
+		reads++
+		if reads < 3 {
+			return false, nil, nil
+		}
+		return true, dsc(4, 4, cond("True", "Ready", "")), nil
+	})
+	require.NoError(t, w.Wait(context.Background(), modelsAsServiceReadyGate("default-dsc", "redhat-ods-applications")))
+	assert.Equal(t, 3, reads)
+	assert.Less(t, clock.now.Sub(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), time.Minute)
+}
+
+// authorino builds the Deployment as authorino-operator renders it; opts edit it.
+func authorino(edit func(spec, status map[string]any)) *unstructured.Unstructured {
+	bundle := ServiceCABundle
+	spec := map[string]any{
+		"replicas": int64(1),
+		"template": map[string]any{"spec": map[string]any{
+			"containers": []any{map[string]any{"name": "authorino", "env": []any{
+				map[string]any{"name": "SSL_CERT_FILE", "value": bundle},
+				map[string]any{"name": "REQUESTS_CA_BUNDLE", "value": bundle},
+			}}},
+			"volumes": []any{map[string]any{"name": "tls-cert"}, map[string]any{"name": "openshift-service-ca"}},
+		}},
+	}
+	status := map[string]any{
+		"observedGeneration": int64(5), "replicas": int64(1), "updatedReplicas": int64(1), "availableReplicas": int64(1),
+		"conditions": []any{
+			map[string]any{"type": "Available", "status": "True"},
+			map[string]any{"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"},
+		},
+	}
+	if edit != nil {
+		edit(spec, status)
+	}
+	u := object("apps/v1", "Deployment", KuadrantNamespace, AuthorinoDeploymentName, map[string]any{"spec": spec, "status": status})
+	u.SetGeneration(5)
+	return u
+}
+
+func TestAuthorinoRolledOut(t *testing.T) {
+	cases := []struct {
+		name     string
+		objs     []runtime.Object
+		wantErr  error
+		wantText string
+	}{
+		{"ready when the TLS template is rolled out", []runtime.Object{authorino(nil)}, nil, ""},
+		{"not yet while the operator has not added the TLS volume", []runtime.Object{authorino(func(spec, _ map[string]any) {
+			spec["template"].(map[string]any)["spec"].(map[string]any)["volumes"] = []any{map[string]any{"name": "openshift-service-ca"}}
+		})}, readiness.ErrTimeout, "pod template has no volume tls-cert yet"},
+		{"not yet without the CA env (or if an operator reverted it)", []runtime.Object{authorino(func(spec, _ map[string]any) {
+			spec["template"].(map[string]any)["spec"].(map[string]any)["containers"] = []any{map[string]any{"name": "authorino"}}
+		})}, readiness.ErrTimeout, "env SSL_CERT_FILE, env REQUESTS_CA_BUNDLE"},
+		{"not yet while old replicas remain", []runtime.Object{authorino(func(_, status map[string]any) { status["replicas"] = int64(2) })},
+			readiness.ErrTimeout, "1 of 1 updated, 1 available, 2 in total"},
+		{"not yet before the controller observed the generation", []runtime.Object{authorino(func(_, status map[string]any) { status["observedGeneration"] = int64(4) })},
+			readiness.ErrTimeout, "generation 5 not observed yet"},
+		{"terminal when the rollout exceeded its deadline", []runtime.Object{authorino(func(_, status map[string]any) {
+			status["updatedReplicas"] = int64(0)
+			status["conditions"] = []any{map[string]any{"type": "Progressing", "status": "False", "reason": "ProgressDeadlineExceeded",
+				"message": `ReplicaSet "authorino-6f7" has timed out progressing.`}}
+		})}, readiness.ErrTerminal, `ReplicaSet "authorino-6f7" has timed out progressing.`},
+		{"not yet without the Deployment", nil, readiness.ErrTimeout, "Deployment kuadrant-system/authorino not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, clock := waiter(newFake(tc.objs...))
+			start := clock.now
+			err := w.Wait(context.Background(), authorinoRolledOutGate())
+			if tc.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.wantErr), "%v", err)
+			assert.Contains(t, err.Error(), tc.wantText)
+			if errors.Is(err, readiness.ErrTimeout) {
+				assert.Equal(t, AuthorinoTimeout, clock.now.Sub(start))
+			}
+		})
+	}
+}
+
+// Existence gates have no terminal state: the object appears or the budget
+// runs out naming what was awaited and the next thing to check.
+func TestExistenceGates(t *testing.T) {
+	svc, cr, dep := authorinoExistsGates()
+	ns, tenant := tenantGates()
+	cases := []struct {
+		gate    readiness.Gate
+		present runtime.Object
+		budget  time.Duration
+		hint    string
+	}{
+		{envoyFilterGate(), object("networking.istio.io/v1alpha3", "EnvoyFilter", IngressNamespace, EnvoyFilterName, nil), EnvoyFilterTimeout, "oc rollout restart deployment/odh-model-controller"},
+		{authorinoCertGate(), object("v1", "Secret", KuadrantNamespace, AuthorinoCertSecret, nil), ExistsTimeout, "openshift-service-ca"},
+		{svc, object("v1", "Service", KuadrantNamespace, AuthorinoServiceName, nil), ExistsTimeout, "Kuadrant creates"},
+		{cr, object("operator.authorino.kuadrant.io/v1beta1", "Authorino", KuadrantNamespace, AuthorinoName, nil), ExistsTimeout, "Kuadrant creates"},
+		{dep, object("apps/v1", "Deployment", KuadrantNamespace, AuthorinoDeploymentName, nil), ExistsTimeout, "Kuadrant creates"},
+		{ns, object("v1", "Namespace", "", TenantNamespace, nil), ExistsTimeout, "maas-controller creates"},
+		{tenant, object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil), ExistsTimeout, "maas-controller creates"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.gate.Name+" ready", func(t *testing.T) {
+			w, _ := waiter(newFake(tc.present))
+			require.NoError(t, w.Wait(context.Background(), tc.gate))
+		})
+		t.Run(tc.gate.Name+" times out naming the object", func(t *testing.T) {
+			w, clock := waiter(newFake())
+			start := clock.now
+			err := w.Wait(context.Background(), tc.gate)
+			require.ErrorIs(t, err, readiness.ErrTimeout)
+			assert.Contains(t, err.Error(), "not created yet")
+			assert.Contains(t, err.Error(), tc.hint)
+			assert.Equal(t, tc.budget, clock.now.Sub(start))
+		})
+	}
+}
+
+func tenantObj(finalizers ...string) *unstructured.Unstructured {
+	u := object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil)
+	u.SetFinalizers(finalizers)
+	return u
+}
+
+func TestRemoveTenant(t *testing.T) {
+	t.Run("deletes the Tenant and returns once it is gone", func(t *testing.T) {
+		c := newFake(tenantObj())
+		w, _ := waiter(c)
+		require.NoError(t, removeTenant(context.Background(), w))
+		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		assert.Nil(t, obj)
+	})
+	t.Run("nothing to do without a Tenant", func(t *testing.T) {
+		w, _ := waiter(newFake())
+		require.NoError(t, removeTenant(context.Background(), w))
+	})
+	t.Run("times out when its finalizer never runs", func(t *testing.T) {
+		c := newFake(tenantObj("maas.opendatahub.io/tenant-finalizer"))
+		c.PrependReactor("delete", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) {
+			return true, nil, nil // marked for deletion, finalizer pending: still there
+		})
+		w, clock := waiter(c)
+		start := clock.now
+		err := removeTenant(context.Background(), w)
+		require.ErrorIs(t, err, readiness.ErrTimeout)
+		assert.Contains(t, err.Error(), "its finalizer needs maas-controller")
+		assert.Equal(t, TenantRemoveTimeout, clock.now.Sub(start))
+	})
+}
+
+func TestRemoveRecreatedTenant(t *testing.T) {
+	t.Run("removes the finalizer of a Tenant re-created before maas-controller went", func(t *testing.T) {
+		c := newFake(tenantObj("maas.opendatahub.io/tenant-finalizer"))
+		var patched bool
+		c.PrependReactor("patch", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) {
+			patched = true
+			return false, nil, nil
+		})
+		w, _ := waiter(c)
+		require.NoError(t, removeRecreatedTenant(context.Background(), w, ApplicationsNamespace))
+		assert.True(t, patched, "finalizers cleared")
+		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		assert.Nil(t, obj)
+	})
+	t.Run("waits for maas-controller to go first", func(t *testing.T) {
+		c := newFake(object("apps/v1", "Deployment", ApplicationsNamespace, MaaSControllerName, nil), tenantObj("maas.opendatahub.io/tenant-finalizer"))
+		w, _ := waiter(c)
+		err := removeRecreatedTenant(context.Background(), w, ApplicationsNamespace)
+		require.ErrorIs(t, err, readiness.ErrTimeout)
+		assert.Contains(t, err.Error(), "maas-controller")
+		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		assert.NotNil(t, obj, "a Tenant is never stripped while its controller may still run")
+	})
+	t.Run("nothing to do without a Tenant", func(t *testing.T) {
+		w, _ := waiter(newFake())
+		require.NoError(t, removeRecreatedTenant(context.Background(), w, ApplicationsNamespace))
+	})
+}
