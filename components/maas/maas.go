@@ -25,6 +25,8 @@ package maas
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
@@ -77,14 +79,10 @@ func (m *MaaS) Enabled() readiness.Prerequisite { return m.enabled }
 // auth policies Active, dashboard flags set.
 func (m *MaaS) Prerequisite() readiness.Prerequisite {
 	rs := []pulumi.Resource{m.Tenant, m.DashboardFlags}
-	for _, r := range m.ModelRefs {
-		rs = append(rs, r)
-	}
-	for _, r := range m.Subscriptions {
-		rs = append(rs, r)
-	}
-	for _, r := range m.AuthPolicies {
-		rs = append(rs, r)
+	for _, byKey := range []map[string]*apiextensions.CustomResource{m.ModelRefs, m.Subscriptions, m.AuthPolicies} {
+		for _, k := range slices.Sorted(maps.Keys(byKey)) {
+			rs = append(rs, byKey[k])
+		}
 	}
 	return readiness.Join(m.enabled, readiness.After(rs...))
 }

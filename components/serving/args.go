@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -90,6 +91,23 @@ func DefaultModel() ModelArgs {
 		VLLMArgs:    "--enable-prefix-caching --disable-uvicorn-access-log --enable-auto-tool-choice --tool-call-parser=hermes",
 		Publish:     true,
 	}
+}
+
+// PublishedNamespaces are the namespaces of the models published through MaaS,
+// defaults applied, each once: maas.GatewayArgs.ModelNamespaces, which the
+// MaaS gateway's allowedRoutes must list (else NotAllowedByListeners).
+func PublishedNamespaces(models []ModelArgs) []string {
+	if models == nil {
+		models = []ModelArgs{DefaultModel()}
+	}
+	var out []string
+	for _, m := range models {
+		m = m.withDefaults()
+		if m.Publish && !slices.Contains(out, m.Namespace) {
+			out = append(out, m.Namespace)
+		}
+	}
+	return out
 }
 
 func (m ModelArgs) withDefaults() ModelArgs {

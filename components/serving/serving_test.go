@@ -362,3 +362,23 @@ func TestServingArgs_noModelsStillMakesTheGateway(t *testing.T) {
 	one(t, rec, "Gateway", "openshift-ingress", "openshift-ai-inference")
 	assert.Empty(t, rec.Find("LLMInferenceService", "", "qwen3-8b"))
 }
+
+func TestPublishedNamespaces(t *testing.T) {
+	cases := []struct {
+		name   string
+		models []ModelArgs
+		want   []string
+	}{
+		{"the default model is published in llm-d-demo", nil, []string{"llm-d-demo"}},
+		{"no model, no namespace", []ModelArgs{}, nil},
+		{"published only, once each, defaults applied", []ModelArgs{
+			{Name: "a", Publish: true}, {Name: "b", Namespace: "team-a", Publish: true},
+			{Name: "c", Namespace: "sandbox"}, {Name: "d", Namespace: "llm-d-demo", Publish: true},
+		}, []string{"llm-d-demo", "team-a"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, PublishedNamespaces(tc.models))
+		})
+	}
+}
