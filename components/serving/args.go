@@ -155,6 +155,10 @@ func (m ModelArgs) withDefaults() ModelArgs {
 type ServingArgs struct {
 	AppsDomain string      // ingresses.config.openshift.io/cluster .spec.domain
 	TLS        GatewayTLS  // llm-d gateway certificate
+	// ServiceType "ClusterIP" sets networking.istio.io/service-type on the
+	// gateway (as MaaS does), for clusters without a LoadBalancer: the Route
+	// exposes it either way. Empty keeps the platform's default (5.1).
+	ServiceType string
 	Models     []ModelArgs // nil means [DefaultModel()]; empty means no model
 
 	MaaSGatewayName      string // default maas-default-gateway
@@ -217,6 +221,9 @@ func (a ServingArgs) Validate() error {
 	}
 	if !a.TLS.SelfSigned && !dnsSubdomain.MatchString(a.TLS.SecretName) {
 		errs = append(errs, fmt.Errorf("tls: secretName %q is not a Secret name", a.TLS.SecretName))
+	}
+	if a.ServiceType != "" && a.ServiceType != "ClusterIP" && a.ServiceType != "LoadBalancer" {
+		errs = append(errs, fmt.Errorf("serviceType %q; expected ClusterIP, LoadBalancer or empty", a.ServiceType))
 	}
 	if a.Gates == nil {
 		errs = append(errs, errors.New("no gate binder given"))

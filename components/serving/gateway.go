@@ -72,7 +72,7 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 		Kind:       pulumi.String("Gateway"),
 		Metadata: &metav1.ObjectMetaArgs{
 			Name: pulumi.String(GatewayName), Namespace: pulumi.String(IngressNamespace),
-			Annotations: manifest.StringMap(manifest.WaitFor(GatewayTimeout, "condition=Programmed")),
+			Annotations: manifest.StringMap(manifest.Merge(serviceType(a.ServiceType), manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
 		},
 		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(GatewaySpec{
 			GatewayClassName: GatewayClassName,
@@ -108,4 +108,11 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 	}
 	s.Gateway, s.Route = gw, route
 	return nil
+}
+
+func serviceType(t string) map[string]string {
+	if t == "" {
+		return nil
+	}
+	return map[string]string{"networking.istio.io/service-type": t}
 }

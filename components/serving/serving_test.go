@@ -222,7 +222,7 @@ func TestServing_gatewayAndRoute(t *testing.T) {
 			require.NoError(t, err)
 			gw := one(t, rec, "Gateway", "openshift-ingress", "openshift-ai-inference")
 			assert.Equal(t, "kubernetes:gateway.networking.k8s.io/v1:Gateway", gw.Type)
-			assert.Equal(t, "condition=Programmed", meta(gw)["annotations"].(map[string]any)["pulumi.com/waitFor"])
+			assert.Equal(t, map[string]any{"pulumi.com/waitFor": "condition=Programmed", "pulumi.com/timeoutSeconds": "600"}, meta(gw)["annotations"])
 			assert.Equal(t, map[string]any{
 				"gatewayClassName": "openshift-ai-inference-class",
 				"listeners": []any{map[string]any{
@@ -381,4 +381,13 @@ func TestPublishedNamespaces(t *testing.T) {
 			assert.Equal(t, tc.want, PublishedNamespaces(tc.models))
 		})
 	}
+}
+
+func TestServing_clusterIPGateway(t *testing.T) {
+	rec, _, err := deploy(t, true, func(a *ServingArgs) { a.ServiceType = "ClusterIP" })
+	require.NoError(t, err)
+	gw := one(t, rec, "Gateway", "openshift-ingress", "openshift-ai-inference")
+	assert.Equal(t, "ClusterIP", meta(gw)["annotations"].(map[string]any)["networking.istio.io/service-type"])
+	_, _, err = deploy(t, true, func(a *ServingArgs) { a.ServiceType = "NodePort" })
+	require.ErrorContains(t, err, `serviceType "NodePort"`)
 }
