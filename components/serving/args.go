@@ -153,13 +153,13 @@ func (m ModelArgs) withDefaults() ModelArgs {
 // (connectivity), CertManager (tls, self-signed only), TLSSecret (tls, the
 // existing secret), MaaSGateway (maas.Gateway, for published models, C15).
 type ServingArgs struct {
-	AppsDomain string      // ingresses.config.openshift.io/cluster .spec.domain
-	TLS        GatewayTLS  // llm-d gateway certificate
+	AppsDomain string     // ingresses.config.openshift.io/cluster .spec.domain
+	TLS        GatewayTLS // llm-d gateway certificate
 	// ServiceType "ClusterIP" sets networking.istio.io/service-type on the
 	// gateway (as MaaS does), for clusters without a LoadBalancer: the Route
 	// exposes it either way. Empty keeps the platform's default (5.1).
 	ServiceType string
-	Models     []ModelArgs // nil means [DefaultModel()]; empty means no model
+	Models      []ModelArgs // nil means [DefaultModel()]; empty means no model
 
 	MaaSGatewayName      string // default maas-default-gateway
 	MaaSGatewayNamespace string // default openshift-ingress
