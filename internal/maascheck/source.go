@@ -113,7 +113,8 @@ func StackOutputs(ctx context.Context, stack, workDir, backend string) (*Outputs
 	s, err := auto.SelectStackInlineSource(ctx, stack, ProjectName, noop,
 		auto.WorkDir(workDir), auto.SecretsProvider("passphrase"), auto.EnvVars(env))
 	if err != nil {
-		return nil, fmt.Errorf("selecting stack %q in %s: %w", stack, backend, err)
+		return nil, fmt.Errorf("selecting stack %q in %s (installed with this backend? else pass --outputs FILE): %w",
+			stack, backend, err)
 	}
 	outs, err := s.Outputs(ctx)
 	if err != nil {
