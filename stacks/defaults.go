@@ -20,17 +20,6 @@ const (
 	DefaultModelNamespace = "llm-d-demo"
 )
 
-// DefaultDSCComponents are the DataScienceCluster components of manifests.md
-// 3.6, without kserve.modelsAsService (owned by the MaaS layer's patch).
-func DefaultDSCComponents() map[string]string {
-	return map[string]string{
-		"dashboard": "Managed", "kserve": "Managed", "aipipelines": "Managed", "workbenches": "Managed",
-		"modelregistry": "Managed", "mlflowoperator": "Managed", "trainingoperator": "Managed",
-		"llamastackoperator": "Removed", "kueue": "Removed", "ray": "Removed", "trustyai": "Removed",
-		"feastoperator": "Removed",
-	}
-}
-
 func intp(v int) *int    { return &v }
 func boolp(v bool) *bool { return &v }
 
@@ -83,14 +72,6 @@ func (c Config) withDefaults() Config {
 	if c.RHOAI.RawDeploymentServiceConfig == "" {
 		c.RHOAI.RawDeploymentServiceConfig = "Headless"
 	}
-	comps := DefaultDSCComponents()
-	if c.RHOAI.LlamaStack {
-		comps["llamastackoperator"] = "Managed"
-	}
-	for k, v := range c.RHOAI.Components {
-		comps[k] = v
-	}
-	c.RHOAI.Components = comps
 	if c.Gateway.TLS == "" {
 		c.Gateway.TLS = "ingress"
 	}

@@ -57,7 +57,7 @@ var (
 
 // knownDSCComponents are the v2 DataScienceCluster components (manifests 3.6).
 var knownDSCComponents = map[string]bool{
-	"dashboard": true, "kserve": true, "aipipelines": true, "workbenches": true, "modelregistry": true,
+	"dashboard": true, "kserve": true, "kserveNim": true, "argoWorkflowsControllers": true, "aipipelines": true, "workbenches": true, "modelregistry": true,
 	"mlflowoperator": true, "trainingoperator": true, "llamastackoperator": true, "kueue": true,
 	"ray": true, "trustyai": true, "feastoperator": true,
 }
@@ -242,15 +242,14 @@ func (c Config) validateRHOAI(ps *problems) {
 		case k == "modelsAsService":
 			ps.add("rhoai.components.modelsAsService", q(v), "no value here: MaaS is enabled by rhoai:maas.enabled after its gateway and database exist (C12)", "")
 		case !knownDSCComponents[k]:
-			ps.add("rhoai.components."+k, "an unknown DataScienceCluster component", "one of aipipelines, dashboard, feastoperator, kserve, kueue, llamastackoperator, mlflowoperator, modelregistry, ray, trainingoperator, trustyai, workbenches", "")
+			ps.add("rhoai.components."+k, "an unknown DataScienceCluster component", "one of aipipelines, argoWorkflowsControllers, dashboard, feastoperator, kserve, kserveNim, kueue, llamastackoperator, mlflowoperator, modelregistry, ray, trainingoperator, trustyai, workbenches", "")
 		case !managementEnum[v]:
 			ps.add("rhoai.components."+k, q(v), `"Managed", "Removed" or "Unmanaged"`, "")
+		case (k == "kserve" || k == "dashboard") && v != "Managed":
+			ps.add("rhoai.components."+k, q(v), `"Managed" (llm-d serving and the MaaS dashboard need it)`, "")
 		case k == "kueue" && v == "Managed":
 			ps.add("rhoai.components.kueue", `"Managed"`, `"Removed" (RHOAI 3.x rejects Managed; its namespace labels hide hardware profiles)`, "")
 		}
-	}
-	if c.RHOAI.Components["kserve"] == "Removed" && len(c.Models) > 0 {
-		ps.add("rhoai.components.kserve", `"Removed" with models configured`, `"Managed" (LLMInferenceService needs KServe)`, "")
 	}
 	if v := c.RHOAI.RawDeploymentServiceConfig; v != "Headless" && v != "Headed" {
 		ps.add("rhoai.rawDeploymentServiceConfig", q(v), `"Headless" or "Headed"`, "")

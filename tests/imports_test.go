@@ -16,13 +16,15 @@ const module = "github.com/rhoai-pulumi/installer/"
 
 // allowedImports: which project packages each package may import. Layers
 // know nothing of the layers above them or of stacks/; the bottom layers
-// (olm, readiness) and components/internal import no layer.
+// (olm, readiness) and internal import no layer.
 func allowedImports(pkg string) func(string) bool {
 	bottom := func(imp string) bool {
-		return strings.HasPrefix(imp, "components/internal/")
+		return strings.HasPrefix(imp, "internal/kube") || strings.HasPrefix(imp, "internal/manifest") || strings.HasPrefix(imp, "internal/pulumitest")
 	}
 	switch {
-	case strings.HasPrefix(pkg, "components/internal/"):
+	case pkg == "internal/maascheck":
+		return func(imp string) bool { return bottom(imp) || imp == "components/readiness" }
+	case strings.HasPrefix(pkg, "internal/"):
 		return bottom
 	case pkg == "components/readiness", pkg == "components/preflight":
 		return bottom
@@ -33,9 +35,7 @@ func allowedImports(pkg string) func(string) bool {
 			return bottom(imp) || imp == "components/readiness" || imp == "components/olm"
 		}
 	case pkg == "stacks":
-		return func(imp string) bool { return strings.HasPrefix(imp, "components/") }
-	case strings.HasPrefix(pkg, "internal/"):
-		return func(imp string) bool { return strings.HasPrefix(imp, "components/internal/") || strings.HasPrefix(imp, "components/readiness") }
+		return func(imp string) bool { return strings.HasPrefix(imp, "components/") || bottom(imp) }
 	case strings.HasPrefix(pkg, "cmd/"), pkg == ".", pkg == "tests", strings.HasPrefix(pkg, "tests/"):
 		return func(string) bool { return true }
 	}

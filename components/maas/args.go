@@ -143,11 +143,15 @@ func (a GatewayArgs) Validate() error {
 // runs in the applications namespace on a PersistentVolumeClaim, so API keys
 // survive restarts.
 type DatabaseArgs struct {
-	Password     pulumi.StringInput // optional; made secret; default a random.RandomPassword
-	ExternalURL  pulumi.StringInput // optional postgres:// URL, given as a secret
-	Image        string             // default registry.redhat.io/rhel9/postgresql-16:latest
-	StorageSize  string             // default 10Gi
-	StorageClass string             // optional; default the cluster's default StorageClass
+	Password    pulumi.StringInput // optional; made secret; default a random.RandomPassword
+	ExternalURL pulumi.StringInput // optional postgres:// URL, given as a secret
+	// SecretSupplied: maas-db-config (password, DB_CONNECTION_URL) comes from
+	// outside the program, e.g. a secret manager after a render-mode hand-off;
+	// no password is generated and no secret value is written.
+	SecretSupplied bool
+	Image          string // default registry.redhat.io/rhel9/postgresql-16:latest
+	StorageSize    string // default 10Gi
+	StorageClass   string // optional; default the cluster's default StorageClass
 }
 
 // PublishedModel is a model served by the serving layer and routed to

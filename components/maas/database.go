@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
@@ -66,28 +66,18 @@ func (m *MaaS) newDatabase(ctx *pulumi.Context, name string, a MaaSArgs) (readin
 		return readiness.After(secret), nil
 	}
 
-	var password pulumi.StringOutput
-	if a.Database.Password != nil {
-		password = pulumi.ToSecret(a.Database.Password).(pulumi.StringOutput)
+	var secret *corev1.Secret
+	dbReady := []pulumi.Resource{}
+	if a.Database.SecretSupplied {
+		// Render mode: secret values never go to disk; the GitOps side
+		// supplies maas-db-config (keys password and DB_CONNECTION_URL).
+		m.DBPassword = pulumi.ToSecret(pulumi.String("")).(pulumi.StringOutput)
 	} else {
-		// Alphanumeric: the password sits in a URL and in a shell-free env var.
-		pw, err := random.NewRandomPassword(ctx, name+"-db-password", &random.RandomPasswordArgs{
-			Length: pulumi.Int(32), Special: pulumi.Bool(false),
-		}, parent)
-		if err != nil {
-			return readiness.Prerequisite{}, fmt.Errorf("maas %q: creating the database password: %w", name, err)
+		var err error
+		if secret, err = m.newDatabaseSecret(ctx, name, a, secretMeta, opts); err != nil {
+			return readiness.Prerequisite{}, err
 		}
-		m.DatabasePassword = pw
-		password = pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
-	}
-	m.DBPassword = password
-	dbURL := password.ApplyT(func(p string) string { return ConnectionURL(p, ns) }).(pulumi.StringOutput)
-	secret, err := corev1.NewSecret(ctx, name+"-db-config", &corev1.SecretArgs{
-		Metadata: secretMeta, Type: pulumi.String("Opaque"),
-		StringData: pulumi.StringMap{dbPasswordKey: password, dbURLKey: dbURL},
-	}, append(opts, parent)...)
-	if err != nil {
-		return readiness.Prerequisite{}, fmt.Errorf("maas %q: creating Secret %s: %w", name, secretName, err)
+		dbReady = append(dbReady, secret)
 	}
 
 	claimSpec := &corev1.PersistentVolumeClaimSpecArgs{
@@ -105,7 +95,7 @@ func (m *MaaS) newDatabase(ctx *pulumi.Context, name string, a MaaSArgs) (readin
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: creating PersistentVolumeClaim %s/%s: %w", name, ns, DBName, err)
 	}
 
-	depOpts, err := a.Gates.Options(a.After, readiness.After(secret, claim))
+	depOpts, err := a.Gates.Options(a.After, readiness.After(append(dbReady, claim)...))
 	if err != nil {
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: binding prerequisites of Deployment %s/%s: %w", name, ns, DBName, err)
 	}
@@ -172,5 +162,36 @@ func (m *MaaS) newDatabase(ctx *pulumi.Context, name string, a MaaSArgs) (readin
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: creating Service %s/%s: %w", name, ns, DBName, err)
 	}
 	m.DatabaseSecret, m.DatabaseClaim, m.Database, m.DatabaseService = secret, claim, deployment, service
-	return readiness.After(secret, deployment, service), nil
+	return readiness.After(append(dbReady, deployment, service)...), nil
+}
+
+// newDatabaseSecret registers maas-db-config from the configured password or
+// a generated one; both stay Pulumi secrets from config to state.
+func (m *MaaS) newDatabaseSecret(ctx *pulumi.Context, name string, a MaaSArgs, meta *metav1.ObjectMetaArgs, opts []pulumi.ResourceOption) (*corev1.Secret, error) {
+	parent := pulumi.Parent(m)
+	ns := a.ApplicationsNamespace
+	var password pulumi.StringOutput
+	if a.Database.Password != nil {
+		password = pulumi.ToSecret(a.Database.Password).(pulumi.StringOutput)
+	} else {
+		// Alphanumeric: the password sits in a URL and in a shell-free env var.
+		pw, err := random.NewRandomPassword(ctx, name+"-db-password", &random.RandomPasswordArgs{
+			Length: pulumi.Int(32), Special: pulumi.Bool(false),
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("maas %q: creating the database password: %w", name, err)
+		}
+		m.DatabasePassword = pw
+		password = pulumi.ToSecret(pw.Result).(pulumi.StringOutput)
+	}
+	m.DBPassword = password
+	dbURL := password.ApplyT(func(p string) string { return ConnectionURL(p, ns) }).(pulumi.StringOutput)
+	secret, err := corev1.NewSecret(ctx, name+"-db-config", &corev1.SecretArgs{
+		Metadata: meta, Type: pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{dbPasswordKey: password, dbURLKey: dbURL},
+	}, append(opts, parent)...)
+	if err != nil {
+		return nil, fmt.Errorf("maas %q: creating Secret %s/%s: %w", name, ns, DBSecretName, err)
+	}
+	return secret, nil
 }

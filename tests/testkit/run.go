@@ -1,0 +1,74 @@
+package testkit
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/stacks"
+)
+
+// Offerings: us-east-2c lacks g5.2xlarge and gets the fallback.
+var Offerings = map[string][]string{
+	"us-east-2a": {"g5.2xlarge", "g6.2xlarge"},
+	"us-east-2b": {"g5.2xlarge"},
+	"us-east-2c": {"g6.2xlarge"},
+}
+
+// AWSCalls mocks the AWS invokes the aws stack makes.
+func AWSCalls() map[string]func(resource.PropertyMap) (resource.PropertyMap, error) {
+	return map[string]func(resource.PropertyMap) (resource.PropertyMap, error){
+		"aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": func(args resource.PropertyMap) (resource.PropertyMap, error) {
+			var types, locations []any
+			for zone, offered := range Offerings {
+				for _, t := range offered {
+					types = append(types, t)
+					locations = append(locations, zone)
+				}
+			}
+			return resource.NewPropertyMapFromMap(map[string]any{
+				"id": "offerings", "instanceTypes": types, "locations": locations, "locationTypes": repeat("availability-zone", len(types)),
+			}), nil
+		},
+		"aws:route53/getZone:getZone": func(args resource.PropertyMap) (resource.PropertyMap, error) {
+			return resource.NewPropertyMapFromMap(map[string]any{"id": "Z0123456789ABCDEFGHIJ", "zoneId": "Z0123456789ABCDEFGHIJ",
+				"name": BaseDomain, "arn": "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"}), nil
+		},
+	}
+}
+
+func repeat(s string, n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+// Run runs the real program (stacks.Run) under mocks, against a fake cluster
+// (nil in render mode), as an `up` unless preview.
+func Run(cfg map[string]any, cluster dynamic.Interface, preview bool) (*pulumitest.Recorder, error) {
+	rec := pulumitest.NewRecorder()
+	rec.Calls = AWSCalls()
+	rec.Outputs = func(r pulumitest.Resource) resource.PropertyMap {
+		if r.Type == "random:index/randomPassword:RandomPassword" {
+			return resource.PropertyMap{"result": resource.MakeSecret(resource.NewStringProperty("generated-db-password"))}
+		}
+		return nil
+	}
+	program := func(ctx *pulumi.Context) error { return stacks.Run(ctx, stacks.Environment{Cluster: cluster}) }
+	return pulumitest.Run(program, cfg, preview, rec)
+}
+
+// MustFind returns the single custom registration of a kind/namespace/name.
+func MustFind(rec *pulumitest.Recorder, kind, ns, name string) (pulumitest.Resource, error) {
+	found := rec.Find(kind, ns, name)
+	if len(found) != 1 {
+		return pulumitest.Resource{}, fmt.Errorf("found %d %s %s/%s (registered: %s)", len(found), kind, ns, name, strings.Join(pulumitest.Names(rec.Custom()), ", "))
+	}
+	return found[0], nil
+}
