@@ -7,8 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/rhoai-pulumi/installer/internal/kube"
 	"github.com/rhoai-pulumi/installer/components/preflight"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // Facts are the cluster values the layers need: read from the cluster at

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rhoai-pulumi/installer/components/internal/pulumitest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
 )
 
 // install runs NewConnectivity under mocks after an upstream resource

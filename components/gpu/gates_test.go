@@ -19,8 +19,8 @@ import (
 	"k8s.io/client-go/dynamic/fake"
 	k8stesting "k8s.io/client-go/testing"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // fakeClock advances on Sleep; tests never sleep. onSleep may change the

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
-	"github.com/rhoai-pulumi/installer/components/internal/pulumitest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
 )
 
 // capacityGate stands for the AWS MachineSets layer's own gate.

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rhoai-pulumi/installer/components/internal/pulumitest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
 )
 
 const offeringsToken = "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings"

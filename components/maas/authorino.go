@@ -10,8 +10,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/rhoai-pulumi/installer/internal/manifest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // newAuthorinoTLS turns on TLS between the gateway's Envoy and Authorino

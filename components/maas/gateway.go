@@ -9,8 +9,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/rhoai-pulumi/installer/internal/manifest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // Gateway is maas-default-gateway (manifests.md 6.1): its Service override

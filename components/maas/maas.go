@@ -34,8 +34,8 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/rhoai-pulumi/installer/internal/manifest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // MaaS is everything of phase 6 after the gateway.

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"sigs.k8s.io/yaml"
 
-	"github.com/rhoai-pulumi/installer/components/internal/manifest"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // The cluster monitoring ConfigMap: it may already exist with the user's

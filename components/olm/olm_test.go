@@ -7,8 +7,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/rhoai-pulumi/installer/components/internal/pulumitest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
 )
 
 func install(t *testing.T, args OperatorArgs, gatesOn bool) (*pulumitest.Recorder, *Operator, error) {

@@ -15,7 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // Cluster objects the checks read.

@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // Objects Discover reads.

@@ -12,7 +12,7 @@ import (
 	"k8s.io/client-go/dynamic/fake"
 	k8stesting "k8s.io/client-go/testing"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // sentinel is planted in the fake pull secret; it must never reach a report.

@@ -14,7 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // get reads one object; NotFound is reported as (nil, nil).

@@ -13,7 +13,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/fake"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // fakeClock advances only when the waiter sleeps: tests never sleep.
@@ -213,7 +213,9 @@ func TestChecks(t *testing.T) {
 
 func TestWaiter_transientErrorsAreRetriedUntilTimeout(t *testing.T) {
 	g := Gate{Name: "flaky", Object: "x", Layer: "test", Expect: "ready", Timeout: 30 * time.Second,
-		Check: func(context.Context, dynamic.Interface) (Status, error) { return Status{}, errors.New("connection refused") }}
+		Check: func(context.Context, dynamic.Interface) (Status, error) {
+			return Status{}, errors.New("connection refused")
+		}}
 	err := waiterFor(newFake(), &fakeClock{}).Wait(context.Background(), g)
 	require.ErrorIs(t, err, ErrTimeout)
 	assert.Contains(t, err.Error(), "last seen: error reading the cluster: connection refused")

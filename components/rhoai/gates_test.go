@@ -14,8 +14,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 
-	"github.com/rhoai-pulumi/installer/components/internal/kube"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 type fakeClock struct{ now time.Time }

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/rhoai-pulumi/installer/components/internal/pulumitest"
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
 )
 
 const apps = "apps.test.example.com"
