@@ -34,7 +34,7 @@ func (w *wiring) phase1(ctx *pulumi.Context) (*phase1, error) {
 		return p, nil
 	}
 	// The operand namespace comes first: the AWS layer writes aws-creds into it.
-	operandNS, err := tls.NewOperandNamespace(ctx, "tls-operand-namespace", w.k8s())
+	operandNS, err := tls.NewOperandNamespace(ctx, "tls", w.k8s())
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,9 @@ func (w *wiring) phase56(ctx *pulumi.Context, l *Layers) (*phase56, error) {
 		DSCReady:                l.OpenShiftAI.DSCReady(),              // C12
 		Authorino:               l.Connectivity.Prerequisite(),         // C13: Kuadrant made Authorino
 		DashboardConfig:         l.OpenShiftAI.DashboardConfigExists(), // C17
-		Gates:                   w.gates,
+		// The database lives in redhat-ods-applications, which the RHOAI operator creates.
+		After: l.OpenShiftAI.ApplicationsNamespaceReady(),
+		Gates: w.gates,
 	}
 	for _, m := range p.Serving.Published() {
 		maasArgs.Models = append(maasArgs.Models, maas.PublishedModel{Name: m.Name, Namespace: m.Namespace, After: m.Prerequisite()})

@@ -89,5 +89,11 @@ func (l *Layers) everythingElse() readiness.Prerequisite {
 	if l.Capacity != nil {
 		rs = append(rs, l.Capacity)
 	}
+	if l.TLS != nil && l.TLS.IngressController != nil {
+		rs = append(rs, l.TLS.IngressController)
+	}
+	if l.Route53 != nil {
+		rs = append(rs, l.Route53)
+	}
 	return readiness.After(rs...)
 }

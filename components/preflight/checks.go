@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -167,14 +169,16 @@ func parseMajorMinor(v string) (int, int, bool) {
 
 func checkClusterAdmin(ctx context.Context, c dynamic.Interface) []Finding {
 	const object = "SelfSubjectAccessReview (verb * on */*)"
-	review := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": "authorization.k8s.io/v1",
-		"kind":       "SelfSubjectAccessReview",
-		"spec": map[string]any{
-			"resourceAttributes": map[string]any{"verb": "*", "group": "*", "resource": "*"},
+	body, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&authorizationv1.SelfSubjectAccessReview{
+		TypeMeta: metav1.TypeMeta{APIVersion: "authorization.k8s.io/v1", Kind: "SelfSubjectAccessReview"},
+		Spec: authorizationv1.SelfSubjectAccessReviewSpec{
+			ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: "*", Group: "*", Resource: "*"},
 		},
-	}}
-	res, err := c.Resource(kube.SelfSubjectReviews).Create(ctx, review, metav1.CreateOptions{})
+	})
+	if err != nil {
+		return []Finding{apiFinding(CheckClusterAdmin, object, "encode", kube.SelfSubjectReviews, "", err)}
+	}
+	res, err := c.Resource(kube.SelfSubjectReviews).Create(ctx, &unstructured.Unstructured{Object: body}, metav1.CreateOptions{})
 	if err != nil {
 		return []Finding{apiFinding(CheckClusterAdmin, object, "create", kube.SelfSubjectReviews, "", err)}
 	}

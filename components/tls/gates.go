@@ -3,6 +3,7 @@ package tls
 import (
 	"context"
 	"fmt"
+	"k8s.io/apimachinery/pkg/runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -276,14 +277,21 @@ func NamedCertificateServed(host string) readiness.Check {
 		if !configServes(kube.String(cm, "data", "config.yaml"), host) {
 			return readiness.NotYet("revision %d does not serve %s yet (a new revision is coming)", latest, host), nil
 		}
-		nodes, _, _ := unstructured.NestedSlice(kas.Object, "status", "nodeStatuses")
-		if len(nodes) == 0 {
+		var status struct {
+			NodeStatuses []struct {
+				NodeName        string `json:"nodeName"`
+				CurrentRevision int64  `json:"currentRevision"`
+			} `json:"nodeStatuses"`
+		}
+		if raw, ok, _ := unstructured.NestedMap(kas.Object, "status"); ok {
+			_ = runtime.DefaultUnstructuredConverter.FromUnstructured(raw, &status)
+		}
+		if len(status.NodeStatuses) == 0 {
 			return readiness.NotYet("KubeAPIServer cluster reports no node status yet"), nil
 		}
-		for _, raw := range nodes {
-			n := &unstructured.Unstructured{Object: map[string]any{"n": raw}}
-			if cur := kube.Int(n, "n", "currentRevision"); cur != latest {
-				return readiness.NotYet("node %s on kube-apiserver revision %d of %d", kube.String(n, "n", "nodeName"), cur, latest), nil
+		for _, n := range status.NodeStatuses {
+			if n.CurrentRevision != latest {
+				return readiness.NotYet("node %s on kube-apiserver revision %d of %d", n.NodeName, n.CurrentRevision, latest), nil
 			}
 		}
 		co, err := get(ctx, c, ClusterOperators, "", "kube-apiserver")

@@ -1,0 +1,160 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/testkit"
+)
+
+// constraint is one row of architecture.md's graph: `after` must depend,
+// transitively, on every `before` (so up creates it later and destroy removes
+// it first), and carry the named gate hooks (live checks of C-signals that
+// live outside the objects we own).
+type constraint struct {
+	id     string
+	after  string
+	before []string
+	gates  []string // gate names (hook name prefixes gate-<name>-)
+}
+
+// Logical names are the program's stable resource names (style.md §3).
+var constraints = []constraint{
+	{"C1", "connectivity-kuadrant", []string{"connectivity-rhcl-subscription"}, []string{"csvSucceeded", "crdEstablished"}},
+	{"C1", "gpu-cluster-policy", []string{"gpu-nvidia-subscription"}, []string{"csvSucceeded"}},
+	{"C1", "gpu-nfd-instance", []string{"gpu-nfd-subscription"}, []string{"csvSucceeded"}},
+	{"C1", "tls-certmanager", []string{"tls-cert-manager-subscription"}, []string{"csvSucceeded", "crdEstablished", "certManagerExists"}},
+	{"C1", "lws-operand", []string{"lws-operator-subscription"}, []string{"csvSucceeded", "crdEstablished"}},
+	{"C1", "rhoai-dsc", []string{"rhoai-operator-subscription"}, []string{"csvSucceeded", "crdEstablished"}},
+	{"C1", "observability-uiplugin-monitoring", []string{"observability-coo-subscription"}, []string{"csvSucceeded"}},
+	{"C2", "tls-issuer-letsencrypt", []string{"tls-certmanager", "tls-cert-manager-subscription"}, []string{"certManagerAvailable", "certManagerConfigured"}},
+	{"C3", "tls-certificate-ingress", []string{"tls-issuer-letsencrypt"}, nil},
+	{"C3", "tls-certificate-api", []string{"tls-issuer-letsencrypt"}, nil},
+	{"C4", "tls-ingresscontroller-default", []string{"tls-certificate-ingress"}, []string{"ingressControllerExists"}},
+	{"C4", "tls-apiserver-cluster", []string{"tls-certificate-api"}, []string{"apiServerExists"}},
+	{"C5", "gpu-cluster-policy", []string{"gpu-nfd-instance"}, nil},
+	{"C6", "serving-qwen3-8b-llmisvc", []string{"gpu-cluster-policy"}, []string{"gpuAllocatable"}},
+	{"C7", "connectivity-rhcl-subscription", []string{"connectivity-gatewayclasses-inference", "connectivity-gatewayclasses-default"}, nil},
+	{"C8", "rhoai-operator-subscription", []string{"connectivity-rhcl-subscription", "connectivity-kuadrant"}, []string{"csvSucceeded-Subscription-kuadrant-system-rhcl-operator", "crdEstablished-CustomResourceDefinition-authpolicies-kuadrant-io"}},
+	{"C8", "rhoai-dsc", []string{"connectivity-kuadrant"}, []string{"crdEstablished-CustomResourceDefinition-authpolicies-kuadrant-io"}},
+	{"C9", "rhoai-operator-subscription", []string{"lws-operand", "lws-operator-subscription"}, []string{"lwsReady"}},
+	{"C9", "rhoai-dsc", []string{"lws-operand"}, []string{"lwsReady"}},
+	{"C10", "rhoai-dsci", []string{"observability-tempo-subscription", "observability-opentelemetry-subscription", "observability-coo-subscription"}, []string{"csvSucceeded-Subscription-openshift-tempo-operator", "csvSucceeded-Subscription-openshift-opentelemetry-operator"}},
+	{"C11", "serving-qwen3-8b-llmisvc", []string{"rhoai-dsc"}, []string{"dscReady"}},
+	{"C12", "maas-enable", []string{"maas-gateway-gateway", "maas-db-config", "maas-db", "maas-db-service", "rhoai-dsc"}, []string{"dscReady"}},
+	{"C13", "maas-gateway-bootstrap", []string{"maas-authorino-service", "maas-authorino", "maas-authorino-deployment"}, []string{"authorinoRolledOut"}},
+	{"C14", "maas-tenant", []string{"maas-gateway-bootstrap", "maas-enable"}, []string{"envoyFilterGenerated", "modelsAsServiceReady", "tenantExists"}},
+	{"C15", "maas-modelref-llm-d-demo-qwen3-8b", []string{"serving-qwen3-8b-llmisvc"}, nil},
+	{"C15", "serving-qwen3-8b-llmisvc", []string{"maas-gateway-gateway"}, nil},
+	{"C16", "maas-subscription-default-subscription", []string{"maas-modelref-llm-d-demo-qwen3-8b"}, nil},
+	{"C16", "maas-authpolicy-default-auth-policy", []string{"maas-modelref-llm-d-demo-qwen3-8b"}, nil},
+	{"C17", "maas-dashboard-flags", []string{"maas-enable", "rhoai-dsc"}, []string{"modelsAsServiceReady", "dashboardConfigExists"}},
+	{"C18", "tls-apiserver-cluster", []string{
+		"gitops-operator-subscription", "gpu-cluster-policy", "connectivity-kuadrant", "lws-operand", "observability-perses-dashboard",
+		"rhoai-dsc", "rhoai-hardwareprofile-gpu-profile", "serving-qwen3-8b-llmisvc", "maas-tenant", "maas-dashboard-flags",
+		"maas-authpolicy-default-auth-policy", "maas-subscription-default-subscription", "tls-ingresscontroller-default",
+	}, nil},
+}
+
+// awsOnly rows hold only on the aws stack.
+var awsOnly = []constraint{
+	{"C2", "tls-issuer-letsencrypt", []string{"awsiam-credentialsrequest"}, []string{"credentialsProvisioned"}},
+	{"C6", "serving-qwen3-8b-llmisvc", []string{"gpucapacity-machineset-us-east-2a", "gpucapacity-machineset-us-east-2c"}, []string{"machinesProvisioned"}},
+	{"C18", "tls-apiserver-cluster", []string{"gpucapacity-machineset-us-east-2b"}, nil},
+}
+
+// baremetalOnly rows hold only on the baremetal stack.
+var baremetalOnly = []constraint{
+	{"C2", "tls-issuer-letsencrypt", []string{"tls-dns01-credentials"}, nil},
+}
+
+func stacksUnderTest() map[string]struct {
+	cfg      map[string]any
+	platform string
+	extra    []constraint
+} {
+	apiSwitch := func(b *testkit.ConfigBuilder) map[string]any {
+		m := b.Build()
+		tlsCfg := m["tls"].(map[string]any)
+		tlsCfg["apiCertificate"] = true
+		return m
+	}
+	return map[string]struct {
+		cfg      map[string]any
+		platform string
+		extra    []constraint
+	}{
+		"aws-dev":   {apiSwitch(testkit.Config().AWS()), "AWS", awsOnly},
+		"baremetal": {apiSwitch(testkit.Config()), "BareMetal", baremetalOnly},
+	}
+}
+
+func hasGate(r pulumitest.Resource, gate string) bool {
+	for _, h := range r.Hooks.BeforeCreate {
+		if strings.HasPrefix(h, "gate-"+gate) && contains(r.Hooks.BeforeUpdate, h) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestConstraints(t *testing.T) {
+	for stack, st := range stacksUnderTest() {
+		rec, err := testkit.Run(st.cfg, testkit.OpenShift(st.platform), false)
+		require.NoError(t, err, stack)
+		for _, c := range append(append([]constraint{}, constraints...), st.extra...) {
+			t.Run(stack+"/"+c.id+"/"+c.after, func(t *testing.T) {
+				after, ok := rec.Get(c.after)
+				require.True(t, ok, "%s is registered", c.after)
+				for _, b := range c.before {
+					_, ok := rec.Get(b)
+					require.True(t, ok, "%s is registered", b)
+					assert.True(t, rec.Reaches(c.after, b), "%s: %s must come after %s", c.id, c.after, b)
+				}
+				for _, g := range c.gates {
+					assert.True(t, hasGate(after, g), "%s: %s must carry gate %s before create and update; has %v", c.id, c.after, g, after.Hooks.BeforeCreate)
+				}
+			})
+		}
+	}
+}
+
+// The graph must stay acyclic and the API switch must be last: nothing
+// depends on it (C18).
+func TestConstraints_apiSwitchIsLast(t *testing.T) {
+	for stack, st := range stacksUnderTest() {
+		rec, err := testkit.Run(st.cfg, testkit.OpenShift(st.platform), false)
+		require.NoError(t, err)
+		for _, r := range rec.Custom() {
+			if r.Name == "tls-apiserver-cluster" {
+				continue
+			}
+			assert.False(t, rec.Reaches(r.Name, "tls-apiserver-cluster"), "%s: %s depends on the API certificate switch", stack, r.Name)
+		}
+	}
+}
+
+// C15 is also a field: a published model is created routed to the MaaS
+// gateway, so the HTTPRoute's parent is right on the first apply.
+func TestConstraints_C15PublishedModelsRouteToTheMaaSGateway(t *testing.T) {
+	rec, err := testkit.Run(testkit.Config().Build(), testkit.OpenShift("BareMetal"), false)
+	require.NoError(t, err)
+	svc, err := testkit.MustFind(rec, "LLMInferenceService", "llm-d-demo", "qwen3-8b")
+	require.NoError(t, err)
+	router := svc.Object()["spec"].(map[string]any)["router"].(map[string]any)
+	refs := router["gateway"].(map[string]any)["refs"].([]any)
+	assert.Equal(t, []any{map[string]any{"name": "maas-default-gateway", "namespace": "openshift-ingress"}}, refs)
+}
