@@ -77,6 +77,7 @@ func TestEngineRoundTrip(t *testing.T) {
 	step("up", func() {
 		require.NoError(t, runCommand(ctx, s, options{Command: "up", Yes: true}, nil, &out, &errOut), errOut.String())
 	})
+	t.Logf("up output:\n%s%s", out.String(), errOut.String())
 	files, err := filepath.Glob(filepath.Join(rendered, "*", "*.yaml"))
 	require.NoError(t, err)
 	require.Len(t, files, 1, "rendered manifests")

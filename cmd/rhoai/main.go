@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -29,9 +30,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rhoai:", err)
 		os.Exit(2)
 	default:
-		fmt.Fprintln(os.Stderr, "rhoai:", err)
+		fmt.Fprintln(os.Stderr, "rhoai:", errorSummary(err))
 		os.Exit(1)
 	}
+}
+
+// errorSummary drops the CLI's stdout/stderr that Automation API errors
+// append: both were already streamed to the terminal.
+func errorSummary(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "\ncode: "); i >= 0 {
+		return msg[:i] + " (see the output above)"
+	}
+	return msg
 }
 
 var errUsage = errors.New("usage")

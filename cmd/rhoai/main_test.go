@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -208,6 +209,16 @@ func TestPrintSummaryAndConfirm(t *testing.T) {
 		} else {
 			assert.ErrorIs(t, err, errNotConfirmed, in)
 		}
+	}
+}
+
+func TestErrorSummary(t *testing.T) {
+	tests := map[string]string{
+		"preview: failed to run preview: exit status 1\ncode: 1\nstdout: \nstderr: boom\n": "preview: failed to run preview: exit status 1 (see the output above)",
+		"plain error": "plain error",
+	}
+	for in, want := range tests {
+		assert.Equal(t, want, errorSummary(errors.New(in)))
 	}
 }
 
