@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -41,7 +42,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 			continue
 		}
 		if err := decodeStrict(raw, o.into); err != nil {
-			ps = append(ps, decodeProblem(o.key, err))
+			ps = append(ps, decodeProblem(o.key, err, o.into))
 		}
 	}
 	c.Secrets = SecretConfig{
@@ -76,7 +77,7 @@ func decodeStrict(raw string, into any) error {
 	return nil
 }
 
-func decodeProblem(key string, err error) error {
+func decodeProblem(key string, err error, into any) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
@@ -87,7 +88,7 @@ func decodeProblem(key string, err error) error {
 		}
 		return Problem{Key: path, Found: "a JSON " + typeErr.Value, Expected: "a value of type " + jsonType(typeErr.Type.String())}
 	case errors.As(err, &syntaxErr):
-		return Problem{Key: key, Found: "text that is not JSON/YAML structured config", Expected: "an object (set it with pulumi config set --path)"}
+		return Problem{Key: key, Found: "a plain value, not structured config", Expected: "a " + jsonType(reflect.TypeOf(into).Elem().String()) + " (set it with pulumi config set --path)"}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
 		return Problem{Key: key, Found: "unknown field " + field, Expected: "only the documented fields (README, configuration reference)"}

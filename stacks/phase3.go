@@ -38,13 +38,14 @@ func (w *wiring) phase3(ctx *pulumi.Context) (*phase3, error) {
 		return nil, err
 	}
 	obs, err := observability.NewObservability(ctx, "observability", &observability.ObservabilityArgs{
-		Tempo:                    pin(cfg.Resolved("tempo")),
-		OpenTelemetry:            pin(cfg.Resolved("opentelemetry")),
-		COO:                      pin(cfg.Resolved("coo")),
-		Grafana:                  cfg.Observability.Grafana,
-		GrafanaOperator:          pin(cfg.Resolved("grafana")),
-		ExistingMonitoringConfig: w.facts.ExistingMonitoringConfig,
-		Gates:                    w.gates,
+		Tempo:                            pin(cfg.Resolved("tempo")),
+		OpenTelemetry:                    pin(cfg.Resolved("opentelemetry")),
+		COO:                              pin(cfg.Resolved("coo")),
+		Grafana:                          cfg.Observability.Grafana,
+		GrafanaOperator:                  pin(cfg.Resolved("grafana")),
+		ExistingMonitoringConfig:         w.facts.ExistingMonitoringConfig,
+		ReleaseMonitoringConfigOnDestroy: cfg.Mode == Render,
+		Gates:                            w.gates,
 	}, w.k8s())
 	if err != nil {
 		return nil, err

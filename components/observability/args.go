@@ -35,6 +35,10 @@ type ObservabilityArgs struct {
 	// openshift-monitoring/cluster-monitoring-config, read by stacks/ at
 	// preview and up; "" when the ConfigMap or key is absent, and in render mode.
 	ExistingMonitoringConfig string
+	// ReleaseMonitoringConfigOnDestroy lets destroy remove the patch (render
+	// mode: the rendered file goes; no user config can be lost there). Live
+	// runs keep the ConfigMap as it is on destroy.
+	ReleaseMonitoringConfigOnDestroy bool
 
 	Gates *readiness.Binder      // shared gate binder (disabled in render mode)
 	After readiness.Prerequisite // what every object of this layer waits for

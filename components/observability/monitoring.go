@@ -83,7 +83,7 @@ func yamlKind(v any) string {
 // delete the whole key — the user's other monitoring settings with it, not
 // just enableUserWorkload. So destroy leaves the ConfigMap as it is; turning
 // user-workload monitoring off is the user's call.
-func newMonitoringConfig(ctx *pulumi.Context, name, merged string, opts ...pulumi.ResourceOption) (*corev1.ConfigMapPatch, error) {
+func newMonitoringConfig(ctx *pulumi.Context, name, merged string, release bool, opts ...pulumi.ResourceOption) (*corev1.ConfigMapPatch, error) {
 	cm, err := corev1.NewConfigMapPatch(ctx, name+"-monitoring-config", &corev1.ConfigMapPatchArgs{
 		Metadata: &metav1.ObjectMetaPatchArgs{
 			Name:        pulumi.String(MonitoringConfigMapName),
@@ -91,7 +91,7 @@ func newMonitoringConfig(ctx *pulumi.Context, name, merged string, opts ...pulum
 			Annotations: manifest.StringMap(map[string]string{manifest.PatchForceAnnotation: "true"}),
 		},
 		Data: pulumi.StringMap{MonitoringConfigKey: pulumi.String(merged)},
-	}, append(opts, pulumi.RetainOnDelete(true))...)
+	}, append(opts, pulumi.RetainOnDelete(!release))...)
 	if err != nil {
 		return nil, fmt.Errorf("observability %q: creating ConfigMapPatch %s/%s: %w", name, MonitoringNamespace, MonitoringConfigMapName, err)
 	}

@@ -145,7 +145,7 @@ func NewObservability(ctx *pulumi.Context, name string, args *ObservabilityArgs,
 	if err != nil {
 		return nil, fmt.Errorf("observability %q: binding prerequisites: %w", name, err)
 	}
-	if o.MonitoringConfig, err = newMonitoringConfig(ctx, name, merged, append(afterOpts, parent)...); err != nil {
+	if o.MonitoringConfig, err = newMonitoringConfig(ctx, name, merged, a.ReleaseMonitoringConfigOnDestroy, append(afterOpts, parent)...); err != nil {
 		return nil, err
 	}
 

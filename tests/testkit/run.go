@@ -72,3 +72,9 @@ func MustFind(rec *pulumitest.Recorder, kind, ns, name string) (pulumitest.Resou
 	}
 	return found[0], nil
 }
+
+// RunWith is Run (an up) with a caller's recorder, e.g. to count invokes.
+func RunWith(rec *pulumitest.Recorder, cfg map[string]any, cluster dynamic.Interface) (*pulumitest.Recorder, error) {
+	program := func(ctx *pulumi.Context) error { return stacks.Run(ctx, stacks.Environment{Cluster: cluster}) }
+	return pulumitest.Run(program, cfg, false, rec)
+}
