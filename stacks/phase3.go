@@ -62,6 +62,7 @@ func (w *wiring) phase3(ctx *pulumi.Context) (*phase3, error) {
 		},
 		Components:                 components,
 		RawDeploymentServiceConfig: rhoai.RawDeploymentServiceConfig(cfg.RHOAI.RawDeploymentServiceConfig),
+		RenderMaaS:                 cfg.Mode == Render && cfg.MaaSEnabled(),
 		Connectivity:               conn.Prerequisite(),   // C8
 		LeaderWorkerSet:            leader.Prerequisite(), // C9
 		Tracing:                    obs.TracingReady(),    // C10

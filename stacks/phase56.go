@@ -33,6 +33,7 @@ func (w *wiring) phase56(ctx *pulumi.Context, l *Layers) (*phase56, error) {
 			TLSSecretName: cfg.Gateway.Secret,
 			GatewayClass:  l.Connectivity.GatewayClasses.Prerequisite(),
 			TLSSecret:     ingressSecret,
+			Render:        cfg.Mode == Render,
 			Gates:         w.gates,
 		}, w.k8s())
 		if err != nil {
@@ -70,6 +71,7 @@ func (w *wiring) phase56(ctx *pulumi.Context, l *Layers) (*phase56, error) {
 		APIKeyMaxExpirationDays: cfg.MaaS.APIKeyMaxExpirationDays,
 		Subscriptions:           subscriptions(cfg),
 		AuthPolicies:            authPolicies(cfg),
+		Render:                  cfg.Mode == Render,
 		DSCReady:                l.OpenShiftAI.DSCReady(),              // C12
 		Authorino:               l.Connectivity.Prerequisite(),         // C13: Kuadrant made Authorino
 		DashboardConfig:         l.OpenShiftAI.DashboardConfigExists(), // C17

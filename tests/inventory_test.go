@@ -284,3 +284,39 @@ func TestSecretsAreSecret(t *testing.T) {
 		}
 	}
 }
+
+// In render mode every object is one file named after apiVersion, kind,
+// namespace and name: two resources for the same object would overwrite
+// each other, so the render stack registers each object once, with the MaaS
+// fields folded in.
+func TestRender_eachObjectOnce(t *testing.T) {
+	rec, err := testkit.Run(testkit.Config().Render().Build(), nil, false)
+	require.NoError(t, err)
+	seen := map[string]string{}
+	for _, r := range rec.Custom() {
+		if strings.HasPrefix(r.Type, "pulumi:") {
+			continue
+		}
+		md, _ := r.Object()["metadata"].(map[string]any)
+		kind := strings.TrimSuffix(r.Kind(), "Patch")
+		apiVersion := strings.TrimSuffix(strings.TrimPrefix(r.Type, "kubernetes:"), ":"+r.Kind())
+		key := apiVersion + " " + kind + " " + fmtNS(md["namespace"]) + "/" + md["name"].(string)
+		assert.Empty(t, seen[key], "%s is rendered by both %s and %s", key, seen[key], r.Name)
+		seen[key] = r.Name
+	}
+	dsc, err := testkit.MustFind(rec, "DataScienceCluster", "", "default-dsc")
+	require.NoError(t, err)
+	kserve := dsc.Object()["spec"].(map[string]any)["components"].(map[string]any)["kserve"].(map[string]any)
+	assert.Equal(t, map[string]any{"managementState": "Managed"}, kserve["modelsAsService"], "the rendered DSC enables MaaS")
+	gw, err := testkit.MustFind(rec, "Gateway", "openshift-ingress", "maas-default-gateway")
+	require.NoError(t, err)
+	ann := gw.Object()["metadata"].(map[string]any)["annotations"].(map[string]any)
+	assert.Equal(t, "true", ann["security.opendatahub.io/authorino-tls-bootstrap"])
+	assert.Empty(t, rec.Find("Secret", "redhat-ods-applications", "maas-db-config"), "maas-db-config is supplied outside render mode")
+	assert.Empty(t, rec.Find("Secret", "cert-manager", "aws-creds"), "aws-creds is supplied outside render mode")
+}
+
+func fmtNS(v any) string {
+	s, _ := v.(string)
+	return s
+}

@@ -83,8 +83,11 @@ type GatewayArgs struct {
 	// ModelNamespaces are the published models' namespaces. allowedRoutes
 	// lists exactly these plus redhat-ods-applications (maas-api's route) and
 	// models-as-a-service.
-	ModelNamespaces       []string
-	TLSSecretName         string // default ingress-certs (D3)
+	ModelNamespaces []string
+	TLSSecretName   string // default ingress-certs (D3)
+	// Render writes the authorino-tls-bootstrap annotation at creation (render
+	// mode only; live runs add it with its own patch once TLS is on, C13).
+	Render                bool
 	ApplicationsNamespace string // default redhat-ods-applications
 
 	Gates        *readiness.Binder
@@ -239,6 +242,11 @@ type MaaSArgs struct {
 	Subscriptions           []Subscription   // nil: DefaultSubscriptions(Models); empty: none
 	AuthPolicies            []AuthPolicy     // nil: DefaultAuthPolicies(Models); empty: none
 	GenAIStudio             *bool            // dashboard genAiStudio flag, default true; false leaves it to the rhoai layer
+	// Render: in render mode a rendered object is one file, so the three
+	// late-field patches (DSC modelsAsService, the gateway's bootstrap
+	// annotation, the dashboard flags) are folded into their objects by the
+	// rhoai layer (RenderMaaS) and GatewayArgs.Render; this layer skips them.
+	Render bool
 
 	Gates           *readiness.Binder
 	After           readiness.Prerequisite // applied to every object

@@ -77,7 +77,7 @@ func NewGateway(ctx *pulumi.Context, name string, args *GatewayArgs, opts ...pul
 			Annotations: manifest.StringMap(manifest.Merge(map[string]string{
 				"opendatahub.io/managed":           "false", // else odh-model-controller adds a competing AuthPolicy
 				"networking.istio.io/service-type": "ClusterIP",
-			}, manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
+			}, renderBootstrap(a.Render), manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
 		},
 		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(GatewaySpec{
 			GatewayClassName: GatewayClassName,
@@ -119,4 +119,13 @@ func NewGateway(ctx *pulumi.Context, name string, args *GatewayArgs, opts ...pul
 		return nil, fmt.Errorf("maas %q: registering outputs: %w", name, err)
 	}
 	return g, nil
+}
+
+// renderBootstrap: in render mode the bootstrap annotation is part of the
+// Gateway's one rendered file (a separate patch would overwrite it).
+func renderBootstrap(render bool) map[string]string {
+	if !render {
+		return nil
+	}
+	return map[string]string{BootstrapAnnotation: "true"}
 }

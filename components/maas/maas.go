@@ -78,7 +78,10 @@ func (m *MaaS) Enabled() readiness.Prerequisite { return m.enabled }
 // Prerequisite is the whole layer applied: model refs Ready, subscriptions and
 // auth policies Active, dashboard flags set.
 func (m *MaaS) Prerequisite() readiness.Prerequisite {
-	rs := []pulumi.Resource{m.Tenant, m.DashboardFlags}
+	rs := []pulumi.Resource{m.Tenant}
+	if m.DashboardFlags != nil {
+		rs = append(rs, m.DashboardFlags)
+	}
 	for _, byKey := range []map[string]*apiextensions.CustomResource{m.ModelRefs, m.Subscriptions, m.AuthPolicies} {
 		for _, k := range slices.Sorted(maps.Keys(byKey)) {
 			rs = append(rs, byKey[k])
@@ -115,12 +118,18 @@ func NewMaaS(ctx *pulumi.Context, name string, args *MaaSArgs, opts ...pulumi.Re
 	if err != nil {
 		return nil, err
 	}
-	if m.enabled, err = m.newEnable(ctx, name, a, db, tls); err != nil {
-		return nil, err
-	}
-	bootstrap, err := m.newBootstrap(ctx, name, a, tls)
-	if err != nil {
-		return nil, err
+	var bootstrap readiness.Prerequisite
+	if a.Render {
+		// Folded into the DSC, the Gateway and the dashboard config (Render).
+		m.enabled = readiness.Join(a.DSCReady, a.Gateway.Prerequisite(), db, tls)
+		bootstrap = m.enabled
+	} else {
+		if m.enabled, err = m.newEnable(ctx, name, a, db, tls); err != nil {
+			return nil, err
+		}
+		if bootstrap, err = m.newBootstrap(ctx, name, a, tls); err != nil {
+			return nil, err
+		}
 	}
 	tenant, err := m.newTenant(ctx, name, a, m.enabled, bootstrap)
 	if err != nil {
@@ -129,8 +138,10 @@ func NewMaaS(ctx *pulumi.Context, name string, args *MaaSArgs, opts ...pulumi.Re
 	if err := m.newPublication(ctx, name, a, tenant); err != nil {
 		return nil, err
 	}
-	if err := m.newDashboardFlags(ctx, name, a, m.enabled); err != nil {
-		return nil, err
+	if !a.Render {
+		if err := m.newDashboardFlags(ctx, name, a, m.enabled); err != nil {
+			return nil, err
+		}
 	}
 	if err := ctx.RegisterResourceOutputs(m, pulumi.Map{
 		"url":           pulumi.String(m.URL),

@@ -47,6 +47,12 @@ type OpenShiftAIArgs struct {
 	// (DefaultHardwareProfiles); an empty non-nil list creates none.
 	HardwareProfiles []HardwareProfile
 
+	// RenderMaaS (render mode with MaaS on) writes the MaaS fields into this
+	// layer's DataScienceCluster and OdhDashboardConfig, because a rendered
+	// object is one file: the MaaS layer's separate patches of the same
+	// objects would overwrite it. Live runs keep them apart (C12, C17).
+	RenderMaaS bool
+
 	Connectivity    readiness.Prerequisite // C8: RHCL CSV + authpolicies CRD + Kuadrant Ready
 	LeaderWorkerSet readiness.Prerequisite // C9: LWS operator + LeaderWorkerSetOperator
 	Tracing         readiness.Prerequisite // C10: Tempo + OTel (+ COO) CSVs and CRDs

@@ -15,8 +15,12 @@ import (
 // dashboardConfigSpec is manifests.md 3.8 minus the MaaS flags (the MaaS
 // layer's patch, C17) and never mlflow (rejected on the existing object).
 func dashboardConfigSpec(a OpenShiftAIArgs) OdhDashboardConfigSpec {
+	flags := DashboardFlags{DisableKueue: true, GenAIStudio: true, ObservabilityDashboard: true}
+	if a.RenderMaaS {
+		flags.ModelAsService, flags.MaaSAuthPolicies, flags.VLLMDeploymentOnMaaS = true, true, true
+	}
 	return OdhDashboardConfigSpec{
-		DashboardConfig: DashboardFlags{DisableKueue: true, GenAIStudio: true, ObservabilityDashboard: true},
+		DashboardConfig: flags,
 		GroupsConfig:    GroupsConfig{AdminGroups: a.AdminGroups, AllowedGroups: a.AllowedGroups},
 	}
 }

@@ -17,10 +17,15 @@ import (
 func dscSpec(a OpenShiftAIArgs) DataScienceClusterSpec {
 	c := a.Components
 	state := func(s ManagementState) ComponentState { return ComponentState{ManagementState: s} }
+	var maas *ComponentState
+	if a.RenderMaaS {
+		maas = &ComponentState{ManagementState: Managed}
+	}
 	return DataScienceClusterSpec{Components: DSCComponents{
 		Dashboard: state(c.Dashboard),
 		Kserve: KserveComponent{
 			ManagementState: c.Kserve, RawDeploymentServiceConfig: a.RawDeploymentServiceConfig, NIM: state(c.KserveNIM),
+			ModelsAsService: maas,
 		},
 		LlamaStackOperator: state(c.LlamaStackOperator),
 		AIPipelines:        AIPipelinesComponent{ManagementState: c.AIPipelines, ArgoWorkflowsControllers: state(c.ArgoWorkflowsControllers)},

@@ -113,6 +113,10 @@ type KserveComponent struct {
 	ManagementState            ManagementState            `json:"managementState"`
 	RawDeploymentServiceConfig RawDeploymentServiceConfig `json:"rawDeploymentServiceConfig,omitempty"`
 	NIM                        ComponentState             `json:"nim"`
+	// ModelsAsService is set only in render mode (OpenShiftAIArgs.RenderMaaS),
+	// where the rendered DataScienceCluster is one file and a second patch of
+	// the same object would overwrite it.
+	ModelsAsService *ComponentState `json:"modelsAsService,omitempty"`
 }
 
 // AIPipelinesComponent is spec.components.aipipelines.
@@ -147,6 +151,11 @@ type DashboardFlags struct {
 	DisableKueue           bool `json:"disableKueue"`
 	GenAIStudio            bool `json:"genAiStudio"`
 	ObservabilityDashboard bool `json:"observabilityDashboard"`
+	// The MaaS flags, set here only in render mode (RenderMaaS), for the
+	// same one-file reason as KserveComponent.ModelsAsService.
+	ModelAsService       bool `json:"modelAsService,omitempty"`
+	MaaSAuthPolicies     bool `json:"maasAuthPolicies,omitempty"`
+	VLLMDeploymentOnMaaS bool `json:"vLLMDeploymentOnMaaS,omitempty"`
 }
 
 // GroupsConfig is spec.groupsConfig.
