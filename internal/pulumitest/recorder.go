@@ -249,3 +249,20 @@ func Names(rs []Resource) []string {
 	sort.Strings(out)
 	return out
 }
+
+// DependsOnAny reports whether some custom resource of `after` transitively
+// depends on some custom resource of `before` (an edge between layers).
+func (m *Recorder) DependsOnAny(after, before string) bool {
+	targets := map[string]bool{}
+	for _, t := range m.descendants(before) {
+		targets[t] = true
+	}
+	for _, from := range m.descendants(after) {
+		for n := range m.closure(from) {
+			if targets[n] {
+				return true
+			}
+		}
+	}
+	return false
+}
