@@ -12,19 +12,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/fake"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
-
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	return nil
-}
 
 func credentialsRequest(generation int64, status map[string]any) *unstructured.Unstructured {
 	cr := &unstructured.Unstructured{Object: map[string]any{
@@ -55,10 +46,7 @@ func credsSecret(keys ...string) *unstructured.Unstructured {
 }
 
 func client(objs ...runtime.Object) dynamic.Interface {
-	return fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		CredentialsRequests: "CredentialsRequestList",
-		kube.Secrets:        "SecretList",
-	}, objs...)
+	return kubetest.ClientWith(map[schema.GroupVersionResource]string{CredentialsRequests: "CredentialsRequestList"}, objs...)
 }
 
 func TestCredentialsProvisioned(t *testing.T) {
@@ -139,11 +127,7 @@ func TestCredentialsProvisioned(t *testing.T) {
 }
 
 func waiter(c dynamic.Interface) *readiness.Waiter {
-	return &readiness.Waiter{
-		Client:   func() (dynamic.Interface, error) { return c, nil },
-		Clock:    &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
-		Interval: 2 * time.Second, MaxInterval: 30 * time.Second,
-	}
+	return kubetest.Waiter(c, kubetest.NewClock(), kubetest.Pacing(2*time.Second, 30*time.Second))
 }
 
 func TestCredentialsProvisionedGate_wait(t *testing.T) {

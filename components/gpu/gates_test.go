@@ -15,42 +15,12 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/fake"
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
-
-// fakeClock advances on Sleep; tests never sleep. onSleep may change the
-// cluster between two polls.
-type fakeClock struct {
-	now     time.Time
-	onSleep func()
-}
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	if c.onSleep != nil {
-		c.onSleep()
-	}
-	return nil
-}
-
-func fromJSON(t *testing.T, js string) *unstructured.Unstructured {
-	t.Helper()
-	u := &unstructured.Unstructured{}
-	require.NoError(t, u.UnmarshalJSON([]byte(js)), js)
-	return u
-}
-
-func newClient(objs ...runtime.Object) *fake.FakeDynamicClient {
-	return fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		kube.Nodes: "NodeList", kube.Machines: "MachineList",
-	}, objs...)
-}
 
 // node offers gpus nvidia.com/gpu ("" for a node without the resource).
 func node(t *testing.T, name, gpus string) *unstructured.Unstructured {
@@ -58,7 +28,7 @@ func node(t *testing.T, name, gpus string) *unstructured.Unstructured {
 	if gpus != "" {
 		alloc = fmt.Sprintf(`{"cpu":"8","nvidia.com/gpu":%q}`, gpus)
 	}
-	return fromJSON(t, fmt.Sprintf(`{"apiVersion":"v1","kind":"Node","metadata":{"name":%q},"status":{"allocatable":%s}}`, name, alloc))
+	return kubetest.FromJSON(t, fmt.Sprintf(`{"apiVersion":"v1","kind":"Node","metadata":{"name":%q},"status":{"allocatable":%s}}`, name, alloc))
 }
 
 // machine is a Machine as manifests.md 2.1's MachineSet template makes it:
@@ -68,7 +38,7 @@ func machine(t *testing.T, name string, gpu bool, status string) *unstructured.U
 	if gpu {
 		nodeLabels = `{"node-role.kubernetes.io/worker":"","node-role.kubernetes.io/gpu-worker":""}`
 	}
-	return fromJSON(t, fmt.Sprintf(`{"apiVersion":"machine.openshift.io/v1beta1","kind":"Machine",
+	return kubetest.FromJSON(t, fmt.Sprintf(`{"apiVersion":"machine.openshift.io/v1beta1","kind":"Machine",
 		"metadata":{"name":%q,"namespace":"openshift-machine-api","labels":{"machine.openshift.io/cluster-api-machine-role":"worker"}},
 		"spec":{"metadata":{"labels":%s},"providerSpec":{"value":{"instanceType":"g5.2xlarge","placement":{"availabilityZone":"us-east-2a","region":"us-east-2"}}}},
 		"status":%s}`, name, nodeLabels, status))
@@ -153,7 +123,7 @@ func TestGPUCapacity(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := gpuCapacity(tc.min)(context.Background(), newClient(tc.objs(t)...))
+			st, err := gpuCapacity(tc.min)(context.Background(), kubetest.Client(tc.objs(t)...))
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantReady, st.Ready, st.Message)
 			assert.Equal(t, tc.wantTerminal, st.Terminal, st.Message)
@@ -165,7 +135,7 @@ func TestGPUCapacity(t *testing.T) {
 }
 
 func TestGPUCapacity_clusterWithoutMachineAPI(t *testing.T) {
-	c := newClient(node(t, "metal-0", ""))
+	c := kubetest.Client(node(t, "metal-0", ""))
 	c.PrependReactor("list", "machines", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewNotFound(schema.GroupResource{Group: "machine.openshift.io", Resource: "machines"}, "")
 	})
@@ -177,7 +147,7 @@ func TestGPUCapacity_clusterWithoutMachineAPI(t *testing.T) {
 }
 
 func TestGPUCapacity_readErrorIsTransient(t *testing.T) {
-	c := newClient(node(t, "worker-0", ""))
+	c := kubetest.Client(node(t, "worker-0", ""))
 	c.PrependReactor("list", "machines", func(k8stesting.Action) (bool, runtime.Object, error) {
 		return true, nil, apierrors.NewServiceUnavailable("apiserver restarting")
 	})
@@ -186,49 +156,41 @@ func TestGPUCapacity_readErrorIsTransient(t *testing.T) {
 	assert.False(t, st.Terminal)
 }
 
-func waiter(c dynamic.Interface, clk readiness.Clock) *readiness.Waiter {
-	return &readiness.Waiter{
-		Client:   func() (dynamic.Interface, error) { return c, nil },
-		Clock:    clk,
-		Interval: 2 * time.Second, MaxInterval: 10 * time.Second,
-	}
-}
-
 func TestGPUAllocatableGate_waiting(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 	t.Run("passes once the driver makes the GPU allocatable", func(t *testing.T) {
-		c := newClient(node(t, "gpu-0", ""), machine(t, "gpu-a", true, `{"phase":"Running"}`))
+		c := kubetest.Client(node(t, "gpu-0", ""), machine(t, "gpu-a", true, `{"phase":"Running"}`))
 		polls := 0
-		clk := &fakeClock{now: start, onSleep: func() {
+		clk := &kubetest.Clock{At: start, OnSleep: func() {
 			if polls++; polls == 3 {
 				_, err := c.Resource(kube.Nodes).Update(context.Background(), node(t, "gpu-0", "1"), metav1.UpdateOptions{})
 				require.NoError(t, err)
 			}
 		}}
-		require.NoError(t, waiter(c, clk).Wait(context.Background(), gpuAllocatableGate(1)))
-		assert.Less(t, clk.now.Sub(start), time.Minute)
+		require.NoError(t, kubetest.Waiter(c, clk).Wait(context.Background(), gpuAllocatableGate(1)))
+		assert.Less(t, clk.Now().Sub(start), time.Minute)
 	})
 
 	t.Run("fails at once with the Machine's message when its zone has no capacity", func(t *testing.T) {
-		c := newClient(machine(t, "gpu-us-east-2a-x7k", true, capacityFailure))
-		clk := &fakeClock{now: start}
-		err := waiter(c, clk).Wait(context.Background(), gpuAllocatableGate(1))
+		c := kubetest.Client(machine(t, "gpu-us-east-2a-x7k", true, capacityFailure))
+		clk := &kubetest.Clock{At: start}
+		err := kubetest.Waiter(c, clk).Wait(context.Background(), gpuAllocatableGate(1))
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, readiness.ErrTerminal), err)
 		for _, want := range []string{"gpu: gate gpuAllocatable (C6)", "gpu-us-east-2a-x7k", "zone us-east-2a", "g5.2xlarge", "InsufficientInstanceCapacity", "oc get machinesets,machines"} {
 			assert.Contains(t, err.Error(), want)
 		}
-		assert.Equal(t, start, clk.now, "no waiting on a terminal state")
+		assert.Equal(t, start, clk.Now(), "no waiting on a terminal state")
 	})
 
 	t.Run("times out after 30 minutes naming what it saw last", func(t *testing.T) {
-		c := newClient(node(t, "worker-0", ""), machine(t, "gpu-a", true, `{"phase":"Provisioning"}`))
-		clk := &fakeClock{now: start}
-		err := waiter(c, clk).Wait(context.Background(), gpuAllocatableGate(2))
+		c := kubetest.Client(node(t, "worker-0", ""), machine(t, "gpu-a", true, `{"phase":"Provisioning"}`))
+		clk := &kubetest.Clock{At: start}
+		err := kubetest.Waiter(c, clk).Wait(context.Background(), gpuAllocatableGate(2))
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, readiness.ErrTimeout), err)
-		assert.Equal(t, 30*time.Minute, clk.now.Sub(start))
+		assert.Equal(t, 30*time.Minute, clk.Now().Sub(start))
 		assert.Contains(t, err.Error(), "0 of 2 nvidia.com/gpu allocatable")
 		assert.Contains(t, err.Error(), "gpu-a (Provisioning)")
 		assert.True(t, strings.Contains(err.Error(), "gpu-cluster-policy"), "the hint names the ClusterPolicy: %v", err)

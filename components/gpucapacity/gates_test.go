@@ -10,21 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/fake"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
-
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	return nil
-}
 
 var gateChoices = []ZoneChoice{
 	{Zone: "us-east-2a", InstanceType: "g5.2xlarge", MachineSet: "ocp-x7k2p-gpu-worker-us-east-2a"},
@@ -49,11 +39,6 @@ func machine(name, machineSet string, status map[string]any) *unstructured.Unstr
 
 func running(node string) map[string]any {
 	return map[string]any{"phase": "Running", "nodeRef": map[string]any{"kind": "Node", "name": node}}
-}
-
-func client(objs ...runtime.Object) dynamic.Interface {
-	return fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(),
-		map[schema.GroupVersionResource]string{kube.Machines: "MachineList"}, objs...)
 }
 
 const capacityMessage = "error creating EC2 instance: InsufficientInstanceCapacity: We currently do not have sufficient g5.2xlarge capacity in the Availability Zone you requested (us-east-2a)."
@@ -147,7 +132,7 @@ func TestMachinesProvisioned(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := machinesProvisioned(gateChoices, 1)(context.Background(), client(tc.objs...))
+			st, err := machinesProvisioned(gateChoices, 1)(context.Background(), kubetest.Client(tc.objs...))
 			require.NoError(t, err)
 			assert.Equal(t, tc.ready, st.Ready, st.Message)
 			assert.Equal(t, tc.terminal, st.Terminal, st.Message)
@@ -165,11 +150,7 @@ func deleting(m *unstructured.Unstructured) *unstructured.Unstructured {
 }
 
 func waiter(c dynamic.Interface) *readiness.Waiter {
-	return &readiness.Waiter{
-		Client:   func() (dynamic.Interface, error) { return c, nil },
-		Clock:    &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
-		Interval: 5 * time.Second, MaxInterval: time.Minute,
-	}
+	return kubetest.Waiter(c, kubetest.NewClock(), kubetest.Pacing(5*time.Second, time.Minute))
 }
 
 func TestMachinesProvisionedGate_wait(t *testing.T) {
@@ -178,7 +159,7 @@ func TestMachinesProvisionedGate_wait(t *testing.T) {
 	assert.Equal(t, 20*time.Minute, gate.Timeout)
 
 	t.Run("passes when the Machines run", func(t *testing.T) {
-		w := waiter(client(
+		w := waiter(kubetest.Client(
 			machine("a", "ocp-x7k2p-gpu-worker-us-east-2a", running("n1")),
 			machine("c", "ocp-x7k2p-gpu-worker-us-east-2c", running("n2")),
 		))
@@ -186,7 +167,7 @@ func TestMachinesProvisionedGate_wait(t *testing.T) {
 		assert.True(t, w.Passed(gate))
 	})
 	t.Run("fails at once with the Machine's capacity error", func(t *testing.T) {
-		w := waiter(client(machine("a", "ocp-x7k2p-gpu-worker-us-east-2a", map[string]any{
+		w := waiter(kubetest.Client(machine("a", "ocp-x7k2p-gpu-worker-us-east-2a", map[string]any{
 			"phase": "Provisioning",
 			"providerStatus": map[string]any{"conditions": []any{map[string]any{
 				"type": "MachineCreation", "status": "False", "reason": "MachineCreationFailed", "message": capacityMessage,
@@ -200,7 +181,7 @@ func TestMachinesProvisionedGate_wait(t *testing.T) {
 		assert.EqualValues(t, 1, w.Requests(), "terminal on the first read")
 	})
 	t.Run("times out after 20 minutes naming what it saw last", func(t *testing.T) {
-		w := waiter(client(
+		w := waiter(kubetest.Client(
 			machine("a", "ocp-x7k2p-gpu-worker-us-east-2a", running("n1")),
 			machine("c", "ocp-x7k2p-gpu-worker-us-east-2c", map[string]any{"phase": "Provisioning"}),
 		))

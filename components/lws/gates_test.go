@@ -12,48 +12,19 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/fake"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
 
-type fakeClock struct {
-	now     time.Time
-	onSleep func()
-}
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	if c.onSleep != nil {
-		c.onSleep()
-	}
-	return nil
-}
-
-func fromJSON(t *testing.T, js string) *unstructured.Unstructured {
-	t.Helper()
-	u := &unstructured.Unstructured{}
-	require.NoError(t, u.UnmarshalJSON([]byte(js)), js)
-	return u
-}
-
-func newClient(objs ...runtime.Object) *fake.FakeDynamicClient {
-	return fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		kube.CRDs: "CustomResourceDefinitionList", kube.Deployments: "DeploymentList",
-	}, objs...)
-}
-
 func crd(t *testing.T, conditions string) *unstructured.Unstructured {
-	return fromJSON(t, `{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+	return kubetest.FromJSON(t, `{"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
 		"metadata":{"name":"leaderworkersets.leaderworkerset.x-k8s.io"},"status":{"conditions":`+conditions+`}}`)
 }
 
 func deployment(t *testing.T, ready int, conditions string) *unstructured.Unstructured {
-	return fromJSON(t, fmt.Sprintf(`{"apiVersion":"apps/v1","kind":"Deployment",
+	return kubetest.FromJSON(t, fmt.Sprintf(`{"apiVersion":"apps/v1","kind":"Deployment",
 		"metadata":{"name":"lws-controller-manager","namespace":"openshift-lws-operator"},
 		"spec":{"replicas":2},"status":{"readyReplicas":%d,"conditions":%s}}`, ready, conditions))
 }
@@ -114,7 +85,7 @@ func TestLWSReady(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			st, err := lwsReadyGate().Check(context.Background(), newClient(tc.objs(t)...))
+			st, err := lwsReadyGate().Check(context.Background(), kubetest.Client(tc.objs(t)...))
 			require.NoError(t, err)
 			assert.Equal(t, tc.wantReady, st.Ready, st.Message)
 			assert.Equal(t, tc.wantTerminal, st.Terminal, st.Message)
@@ -125,41 +96,37 @@ func TestLWSReady(t *testing.T) {
 	}
 }
 
-func waiter(c dynamic.Interface, clk readiness.Clock) *readiness.Waiter {
-	return &readiness.Waiter{Client: func() (dynamic.Interface, error) { return c, nil }, Clock: clk, Interval: 2 * time.Second, MaxInterval: 10 * time.Second}
-}
-
 func TestLWSReady_waiting(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 	t.Run("passes once the controller becomes Available", func(t *testing.T) {
-		c := newClient(crd(t, established), deployment(t, 0, rollingOut))
+		c := kubetest.Client(crd(t, established), deployment(t, 0, rollingOut))
 		polls := 0
-		clk := &fakeClock{now: start, onSleep: func() {
+		clk := &kubetest.Clock{At: start, OnSleep: func() {
 			if polls++; polls == 2 {
 				_, err := c.Resource(kube.Deployments).Namespace("openshift-lws-operator").Update(context.Background(), deployment(t, 2, available), metav1.UpdateOptions{})
 				require.NoError(t, err)
 			}
 		}}
-		require.NoError(t, waiter(c, clk).Wait(context.Background(), lwsReadyGate()))
+		require.NoError(t, kubetest.Waiter(c, clk).Wait(context.Background(), lwsReadyGate()))
 	})
 
 	t.Run("fails at once on a rollout that gave up", func(t *testing.T) {
-		clk := &fakeClock{now: start}
-		err := waiter(newClient(crd(t, established), deployment(t, 0, gaveUp)), clk).Wait(context.Background(), lwsReadyGate())
+		clk := &kubetest.Clock{At: start}
+		err := kubetest.Waiter(kubetest.Client(crd(t, established), deployment(t, 0, gaveUp)), clk).Wait(context.Background(), lwsReadyGate())
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, readiness.ErrTerminal), err)
 		assert.Contains(t, err.Error(), "lws: gate lwsReady (C9)")
 		assert.Contains(t, err.Error(), "has timed out progressing")
-		assert.Equal(t, start, clk.now)
+		assert.Equal(t, start, clk.Now())
 	})
 
 	t.Run("times out after 10 minutes naming what it saw last", func(t *testing.T) {
-		clk := &fakeClock{now: start}
-		err := waiter(newClient(deployment(t, 2, available)), clk).Wait(context.Background(), lwsReadyGate())
+		clk := &kubetest.Clock{At: start}
+		err := kubetest.Waiter(kubetest.Client(deployment(t, 2, available)), clk).Wait(context.Background(), lwsReadyGate())
 		require.Error(t, err)
 		assert.True(t, errors.Is(err, readiness.ErrTimeout), err)
-		assert.Equal(t, 10*time.Minute, clk.now.Sub(start))
+		assert.Equal(t, 10*time.Minute, clk.Now().Sub(start))
 		assert.Contains(t, err.Error(), "CRD leaderworkersets.leaderworkerset.x-k8s.io not registered yet")
 		assert.Contains(t, err.Error(), "oc get leaderworkersetoperator cluster")
 	})

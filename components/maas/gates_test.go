@@ -16,42 +16,18 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
 
-// fakeClock advances only when the waiter sleeps: tests never sleep.
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	return nil
-}
-
-func object(apiVersion, kind, ns, name string, fields map[string]any) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{Object: map[string]any{}}
-	for k, v := range fields {
-		u.Object[k] = v
-	}
-	u.SetAPIVersion(apiVersion)
-	u.SetKind(kind)
-	u.SetNamespace(ns)
-	u.SetName(name)
-	return u
-}
-
 func newFake(objs ...runtime.Object) *fake.FakeDynamicClient {
-	lists := map[schema.GroupVersionResource]string{
-		kube.DataScienceClusters: "DataScienceClusterList", kube.Deployments: "DeploymentList",
-		kube.EnvoyFilters: "EnvoyFilterList", kube.Secrets: "SecretList", kube.Namespaces: "NamespaceList",
+	return kubetest.ClientWith(map[schema.GroupVersionResource]string{
 		Services: "ServiceList", Authorinos: "AuthorinoList", Tenants: "TenantList",
-	}
-	return fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)
+	}, objs...)
 }
 
-func waiter(c dynamic.Interface) (*readiness.Waiter, *fakeClock) {
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	return &readiness.Waiter{Client: func() (dynamic.Interface, error) { return c, nil }, Clock: clock, Interval: 2 * time.Second, MaxInterval: 10 * time.Second}, clock
+func waiter(c dynamic.Interface) (*readiness.Waiter, *kubetest.Clock) {
+	clock := kubetest.NewClock()
+	return kubetest.Waiter(c, clock), clock
 }
 
 func dsc(generation, observed int64, conds ...map[string]any) *unstructured.Unstructured {
@@ -59,7 +35,7 @@ func dsc(generation, observed int64, conds ...map[string]any) *unstructured.Unst
 	for _, c := range conds {
 		list = append(list, c)
 	}
-	u := object("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc", map[string]any{
+	u := kubetest.Object("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc", map[string]any{
 		"status": map[string]any{"observedGeneration": observed, "conditions": list},
 	})
 	u.SetGeneration(generation)
@@ -93,7 +69,7 @@ func TestModelsAsServiceReady(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w, clock := waiter(newFake(tc.objs...))
-			start := clock.now
+			start := clock.Now()
 			err := w.Wait(context.Background(), modelsAsServiceReadyGate("default-dsc", "redhat-ods-applications"))
 			if tc.wantErr == nil {
 				require.NoError(t, err)
@@ -104,9 +80,9 @@ func TestModelsAsServiceReady(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantText)
 			assert.Contains(t, err.Error(), "gate modelsAsServiceReady (C12)")
 			if errors.Is(err, readiness.ErrTimeout) {
-				assert.Equal(t, MaaSReadyTimeout, clock.now.Sub(start), "waited the whole budget")
+				assert.Equal(t, MaaSReadyTimeout, clock.Now().Sub(start), "waited the whole budget")
 			} else {
-				assert.Equal(t, start, clock.now, "terminal fails at once")
+				assert.Equal(t, start, clock.Now(), "terminal fails at once")
 			}
 		})
 	}
@@ -125,7 +101,7 @@ func TestModelsAsServiceReady_becomesReadyWhileWaiting(t *testing.T) {
 	})
 	require.NoError(t, w.Wait(context.Background(), modelsAsServiceReadyGate("default-dsc", "redhat-ods-applications")))
 	assert.Equal(t, 3, reads)
-	assert.Less(t, clock.now.Sub(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), time.Minute)
+	assert.Less(t, clock.Now().Sub(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), time.Minute)
 }
 
 // authorino builds the Deployment as authorino-operator renders it; opts edit it.
@@ -151,7 +127,7 @@ func authorino(edit func(spec, status map[string]any)) *unstructured.Unstructure
 	if edit != nil {
 		edit(spec, status)
 	}
-	u := object("apps/v1", "Deployment", KuadrantNamespace, AuthorinoDeploymentName, map[string]any{"spec": spec, "status": status})
+	u := kubetest.Object("apps/v1", "Deployment", KuadrantNamespace, AuthorinoDeploymentName, map[string]any{"spec": spec, "status": status})
 	u.SetGeneration(5)
 	return u
 }
@@ -184,7 +160,7 @@ func TestAuthorinoRolledOut(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w, clock := waiter(newFake(tc.objs...))
-			start := clock.now
+			start := clock.Now()
 			err := w.Wait(context.Background(), authorinoRolledOutGate())
 			if tc.wantErr == nil {
 				require.NoError(t, err)
@@ -194,7 +170,7 @@ func TestAuthorinoRolledOut(t *testing.T) {
 			assert.True(t, errors.Is(err, tc.wantErr), "%v", err)
 			assert.Contains(t, err.Error(), tc.wantText)
 			if errors.Is(err, readiness.ErrTimeout) {
-				assert.Equal(t, AuthorinoTimeout, clock.now.Sub(start))
+				assert.Equal(t, AuthorinoTimeout, clock.Now().Sub(start))
 			}
 		})
 	}
@@ -211,13 +187,13 @@ func TestExistenceGates(t *testing.T) {
 		budget  time.Duration
 		hint    string
 	}{
-		{envoyFilterGate(), object("networking.istio.io/v1alpha3", "EnvoyFilter", IngressNamespace, EnvoyFilterName, nil), EnvoyFilterTimeout, "oc rollout restart deployment/odh-model-controller"},
-		{authorinoCertGate(), object("v1", "Secret", KuadrantNamespace, AuthorinoCertSecret, nil), ExistsTimeout, "openshift-service-ca"},
-		{svc, object("v1", "Service", KuadrantNamespace, AuthorinoServiceName, nil), ExistsTimeout, "Kuadrant creates"},
-		{cr, object("operator.authorino.kuadrant.io/v1beta1", "Authorino", KuadrantNamespace, AuthorinoName, nil), ExistsTimeout, "Kuadrant creates"},
-		{dep, object("apps/v1", "Deployment", KuadrantNamespace, AuthorinoDeploymentName, nil), ExistsTimeout, "Kuadrant creates"},
-		{ns, object("v1", "Namespace", "", TenantNamespace, nil), ExistsTimeout, "maas-controller creates"},
-		{tenant, object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil), ExistsTimeout, "maas-controller creates"},
+		{envoyFilterGate(), kubetest.Object("networking.istio.io/v1alpha3", "EnvoyFilter", IngressNamespace, EnvoyFilterName, nil), EnvoyFilterTimeout, "oc rollout restart deployment/odh-model-controller"},
+		{authorinoCertGate(), kubetest.Object("v1", "Secret", KuadrantNamespace, AuthorinoCertSecret, nil), ExistsTimeout, "openshift-service-ca"},
+		{svc, kubetest.Object("v1", "Service", KuadrantNamespace, AuthorinoServiceName, nil), ExistsTimeout, "Kuadrant creates"},
+		{cr, kubetest.Object("operator.authorino.kuadrant.io/v1beta1", "Authorino", KuadrantNamespace, AuthorinoName, nil), ExistsTimeout, "Kuadrant creates"},
+		{dep, kubetest.Object("apps/v1", "Deployment", KuadrantNamespace, AuthorinoDeploymentName, nil), ExistsTimeout, "Kuadrant creates"},
+		{ns, kubetest.Object("v1", "Namespace", "", TenantNamespace, nil), ExistsTimeout, "maas-controller creates"},
+		{tenant, kubetest.Object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil), ExistsTimeout, "maas-controller creates"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.gate.Name+" ready", func(t *testing.T) {
@@ -226,18 +202,18 @@ func TestExistenceGates(t *testing.T) {
 		})
 		t.Run(tc.gate.Name+" times out naming the object", func(t *testing.T) {
 			w, clock := waiter(newFake())
-			start := clock.now
+			start := clock.Now()
 			err := w.Wait(context.Background(), tc.gate)
 			require.ErrorIs(t, err, readiness.ErrTimeout)
 			assert.Contains(t, err.Error(), "not created yet")
 			assert.Contains(t, err.Error(), tc.hint)
-			assert.Equal(t, tc.budget, clock.now.Sub(start))
+			assert.Equal(t, tc.budget, clock.Now().Sub(start))
 		})
 	}
 }
 
 func tenantObj(finalizers ...string) *unstructured.Unstructured {
-	u := object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil)
+	u := kubetest.Object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil)
 	u.SetFinalizers(finalizers)
 	return u
 }
@@ -260,11 +236,11 @@ func TestRemoveTenant(t *testing.T) {
 			return true, nil, nil // marked for deletion, finalizer pending: still there
 		})
 		w, clock := waiter(c)
-		start := clock.now
+		start := clock.Now()
 		err := removeTenant(context.Background(), w)
 		require.ErrorIs(t, err, readiness.ErrTimeout)
 		assert.Contains(t, err.Error(), "its finalizer needs maas-controller")
-		assert.Equal(t, TenantRemoveTimeout, clock.now.Sub(start))
+		assert.Equal(t, TenantRemoveTimeout, clock.Now().Sub(start))
 	})
 }
 
@@ -283,7 +259,7 @@ func TestRemoveRecreatedTenant(t *testing.T) {
 		assert.Nil(t, obj)
 	})
 	t.Run("waits for maas-controller to go first", func(t *testing.T) {
-		c := newFake(object("apps/v1", "Deployment", ApplicationsNamespace, MaaSControllerName, nil), tenantObj("maas.opendatahub.io/tenant-finalizer"))
+		c := newFake(kubetest.Object("apps/v1", "Deployment", ApplicationsNamespace, MaaSControllerName, nil), tenantObj("maas.opendatahub.io/tenant-finalizer"))
 		w, _ := waiter(c)
 		err := removeRecreatedTenant(context.Background(), w, ApplicationsNamespace)
 		require.ErrorIs(t, err, readiness.ErrTimeout)

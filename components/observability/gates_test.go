@@ -11,20 +11,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
-	dynamicfake "k8s.io/client-go/dynamic/fake"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
-
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	return nil
-}
 
 func conditions(kv ...string) []any {
 	var out []any
@@ -34,22 +24,14 @@ func conditions(kv ...string) []any {
 	return out
 }
 
+// object is a cluster-scoped object with status.conditions.
 func object(apiVersion, kind, name string, conds []any) *unstructured.Unstructured {
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": apiVersion, "kind": kind,
-		"metadata": map[string]any{"name": name},
-		"status":   map[string]any{"conditions": conds},
-	}}
+	return kubetest.Object(apiVersion, kind, "", name, map[string]any{"status": map[string]any{"conditions": conds}})
 }
 
 func waiter(objs ...runtime.Object) *readiness.Waiter {
-	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		UIPlugins: "UIPluginList", kube.CRDs: "CustomResourceDefinitionList",
-	}, objs...)
-	return &readiness.Waiter{
-		Client: func() (dynamic.Interface, error) { return client, nil },
-		Clock:  &fakeClock{now: time.Unix(0, 0)}, Interval: time.Second, MaxInterval: 10 * time.Second,
-	}
+	client := kubetest.ClientWith(map[schema.GroupVersionResource]string{UIPlugins: "UIPluginList"}, objs...)
+	return kubetest.Waiter(client, kubetest.NewClock(), kubetest.Pacing(time.Second, 10*time.Second))
 }
 
 func TestPersesReady(t *testing.T) {

@@ -13,11 +13,13 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
 
 // awsMachineSet is an installer-made MachineSet (manifests.md 2.1 shape).
 func awsMachineSet(name, role, zone, instanceType string) *unstructured.Unstructured {
-	return object("machine.openshift.io/v1beta1", "MachineSet", "openshift-machine-api", name, map[string]any{
+	return kubetest.Object("machine.openshift.io/v1beta1", "MachineSet", "openshift-machine-api", name, map[string]any{
 		"spec": map[string]any{
 			"replicas": int64(1),
 			"template": map[string]any{
@@ -52,17 +54,17 @@ func fullCluster() []runtime.Object {
 	spec["metadata"] = map[string]any{"labels": map[string]any{"node-role.kubernetes.io/gpu-worker": ""}}
 	spec["taints"] = []any{map[string]any{"key": "nvidia.com/gpu", "effect": "NoSchedule"}}
 	return []runtime.Object{
-		object("config.openshift.io/v1", "DNS", "", "cluster", map[string]any{"spec": map[string]any{"baseDomain": "ocp.example.com"}}),
-		object("config.openshift.io/v1", "Ingress", "", "cluster", map[string]any{"spec": map[string]any{"domain": "apps.ocp.example.com"}}),
+		kubetest.Object("config.openshift.io/v1", "DNS", "", "cluster", map[string]any{"spec": map[string]any{"baseDomain": "ocp.example.com"}}),
+		kubetest.Object("config.openshift.io/v1", "Ingress", "", "cluster", map[string]any{"spec": map[string]any{"domain": "apps.ocp.example.com"}}),
 		infrastructure("AWS", "us-east-2"),
 		clusterVersionObj("4.21.3"),
 		awsMachineSet("ocp-x7k2p-worker-us-east-2b", "worker", "us-east-2b", "m6i.xlarge"),
 		awsMachineSet("ocp-x7k2p-worker-us-east-2a", "worker", "us-east-2a", "m6i.xlarge"),
 		awsMachineSet("ocp-x7k2p-infra-us-east-2a", "infra", "us-east-2a", "m6i.2xlarge"),
 		gpu,
-		object("packages.operators.coreos.com/v1", "PackageManifest", "openshift-marketplace", "gpu-operator-certified",
+		kubetest.Object("packages.operators.coreos.com/v1", "PackageManifest", "openshift-marketplace", "gpu-operator-certified",
 			map[string]any{"status": map[string]any{"defaultChannel": "v25.10", "catalogSource": "certified-operators"}}),
-		object("v1", "ConfigMap", "openshift-monitoring", "cluster-monitoring-config",
+		kubetest.Object("v1", "ConfigMap", "openshift-monitoring", "cluster-monitoring-config",
 			map[string]any{"data": map[string]any{"config.yaml": "enableUserWorkload: true\n"}}),
 	}
 }
@@ -118,7 +120,7 @@ func TestDiscover(t *testing.T) {
 			name: "a bare-metal cluster has no region and no MachineSets",
 			objects: []runtime.Object{
 				infrastructure("BareMetal", ""),
-				object("config.openshift.io/v1", "DNS", "", "cluster", map[string]any{"spec": map[string]any{"baseDomain": "lab.example.com"}}),
+				kubetest.Object("config.openshift.io/v1", "DNS", "", "cluster", map[string]any{"spec": map[string]any{"baseDomain": "lab.example.com"}}),
 			},
 			want: Facts{PlatformType: "BareMetal", InfrastructureName: "ocp-x7k2p", BaseDomain: "lab.example.com"},
 		},
@@ -154,7 +156,7 @@ func TestDiscover(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, tc.objects...)
+			c := kubetest.Client(tc.objects...)
 			if tc.react != nil {
 				tc.react(c)
 			}

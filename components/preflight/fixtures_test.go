@@ -8,46 +8,17 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic/fake"
-	k8stesting "k8s.io/client-go/testing"
 
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
 
 // sentinel is planted in the fake pull secret; it must never reach a report.
 const sentinel = "SENTINEL-tok-7f3a9c"
 
-var listKinds = map[schema.GroupVersionResource]string{
-	kube.Subscriptions:      "SubscriptionList",
-	kube.CSVs:               "ClusterServiceVersionList",
-	kube.PackageManifests:   "PackageManifestList",
-	kube.Secrets:            "SecretList",
-	kube.ConfigMaps:         "ConfigMapList",
-	kube.StorageClasses:     "StorageClassList",
-	kube.ClusterVersions:    "ClusterVersionList",
-	kube.Infrastructures:    "InfrastructureList",
-	kube.DNSes:              "DNSList",
-	kube.IngressConfigs:     "IngressList",
-	kube.MachineSets:        "MachineSetList",
-	kube.SelfSubjectReviews: "SelfSubjectAccessReviewList",
-}
-
-func object(apiVersion, kind, ns, name string, fields map[string]any) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{Object: map[string]any{}}
-	for k, v := range fields {
-		u.Object[k] = v
-	}
-	u.SetAPIVersion(apiVersion)
-	u.SetKind(kind)
-	u.SetNamespace(ns)
-	u.SetName(name)
-	return u
-}
-
 // clusterVersionObj has one Completed history entry, as after an install.
 func clusterVersionObj(v string) *unstructured.Unstructured {
-	return object("config.openshift.io/v1", "ClusterVersion", "", "version", map[string]any{
+	return kubetest.Object("config.openshift.io/v1", "ClusterVersion", "", "version", map[string]any{
 		"status": map[string]any{
 			"desired": map[string]any{"version": v},
 			"history": []any{map[string]any{"state": "Completed", "version": v}},
@@ -56,7 +27,7 @@ func clusterVersionObj(v string) *unstructured.Unstructured {
 }
 
 func storageClass(name string, isDefault bool) *unstructured.Unstructured {
-	sc := object("storage.k8s.io/v1", "StorageClass", "", name, map[string]any{"provisioner": "ebs.csi.aws.com"})
+	sc := kubetest.Object("storage.k8s.io/v1", "StorageClass", "", name, map[string]any{"provisioner": "ebs.csi.aws.com"})
 	if isDefault {
 		sc.SetAnnotations(map[string]string{"storageclass.kubernetes.io/is-default-class": "true"})
 	}
@@ -79,7 +50,7 @@ func dockerConfig(t *testing.T, registries ...string) string {
 }
 
 func pullSecret(dockerConfigJSON string) *unstructured.Unstructured {
-	return object("v1", "Secret", "openshift-config", "pull-secret", map[string]any{
+	return kubetest.Object("v1", "Secret", "openshift-config", "pull-secret", map[string]any{
 		"type": "kubernetes.io/dockerconfigjson",
 		"data": map[string]any{".dockerconfigjson": base64.StdEncoding.EncodeToString([]byte(dockerConfigJSON))},
 	})
@@ -90,19 +61,19 @@ func infrastructure(platform, region string) *unstructured.Unstructured {
 	if region != "" {
 		ps["aws"] = map[string]any{"region": region}
 	}
-	return object("config.openshift.io/v1", "Infrastructure", "", "cluster", map[string]any{
+	return kubetest.Object("config.openshift.io/v1", "Infrastructure", "", "cluster", map[string]any{
 		"status": map[string]any{"platform": platform, "platformStatus": ps, "infrastructureName": "ocp-x7k2p"},
 	})
 }
 
 func subscription(ns, name, pkg string) *unstructured.Unstructured {
-	return object("operators.coreos.com/v1alpha1", "Subscription", ns, name, map[string]any{
+	return kubetest.Object("operators.coreos.com/v1alpha1", "Subscription", ns, name, map[string]any{
 		"spec": map[string]any{"name": pkg, "channel": "stable", "source": "redhat-operators", "sourceNamespace": "openshift-marketplace"},
 	})
 }
 
 func csv(ns, name string, copiedFrom string) *unstructured.Unstructured {
-	c := object("operators.coreos.com/v1alpha1", "ClusterServiceVersion", ns, name, map[string]any{
+	c := kubetest.Object("operators.coreos.com/v1alpha1", "ClusterServiceVersion", ns, name, map[string]any{
 		"status": map[string]any{"phase": "Succeeded"},
 	})
 	if copiedFrom != "" {
@@ -162,17 +133,7 @@ func (f *fixture) client() *fake.FakeDynamicClient {
 	for i, o := range f.objects {
 		objs[i] = o
 	}
-	c := fake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), listKinds, objs...)
-	allowed := f.admin
-	c.PrependReactor("create", "selfsubjectaccessreviews", func(action k8stesting.Action) (bool, runtime.Object, error) {
-		in := action.(k8stesting.CreateAction).GetObject().(*unstructured.Unstructured)
-		out := in.DeepCopy()
-		status := map[string]any{"allowed": allowed}
-		if !allowed {
-			status["reason"] = "no RBAC policy matched"
-		}
-		out.Object["status"] = status
-		return true, out, nil
-	})
+	c := kubetest.Client(objs...)
+	kubetest.AnswerAccessReviews(c, f.admin)
 	return c
 }

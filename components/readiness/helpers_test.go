@@ -1,10 +1,5 @@
-package readiness
+package readiness_test
 
-import (
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-)
-
-type schemaGVR = schema.GroupVersionResource
+import metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 var getOpts = metav1.GetOptions{}

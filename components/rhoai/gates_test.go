@@ -11,20 +11,10 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/client-go/dynamic"
-	dynamicfake "k8s.io/client-go/dynamic/fake"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
-
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	return nil
-}
 
 // obj builds an object; conds are type, status, message triples.
 func obj(apiVersion, kind, ns, name string, conds ...string) *unstructured.Unstructured {
@@ -32,24 +22,12 @@ func obj(apiVersion, kind, ns, name string, conds ...string) *unstructured.Unstr
 	for i := 0; i+3 <= len(conds); i += 3 {
 		list = append(list, map[string]any{"type": conds[i], "status": conds[i+1], "reason": "Test", "message": conds[i+2]})
 	}
-	md := map[string]any{"name": name}
-	if ns != "" {
-		md["namespace"] = ns
-	}
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": apiVersion, "kind": kind, "metadata": md, "status": map[string]any{"conditions": list},
-	}}
+	return kubetest.Object(apiVersion, kind, ns, name, map[string]any{"status": map[string]any{"conditions": list}})
 }
 
 func waiter(objs ...runtime.Object) *readiness.Waiter {
-	client := dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), map[schema.GroupVersionResource]string{
-		kube.CRDs: "CustomResourceDefinitionList", kube.Namespaces: "NamespaceList", kube.DSCInitializations: "DSCInitializationList",
-		kube.DataScienceClusters: "DataScienceClusterList", OdhDashboardConfigs: "OdhDashboardConfigList",
-	}, objs...)
-	return &readiness.Waiter{
-		Client: func() (dynamic.Interface, error) { return client, nil },
-		Clock:  &fakeClock{now: time.Unix(0, 0)}, Interval: time.Second, MaxInterval: 10 * time.Second,
-	}
+	client := kubetest.ClientWith(map[schema.GroupVersionResource]string{OdhDashboardConfigs: "OdhDashboardConfigList"}, objs...)
+	return kubetest.Waiter(client, kubetest.NewClock(), kubetest.Pacing(time.Second, 10*time.Second))
 }
 
 func TestGates(t *testing.T) {

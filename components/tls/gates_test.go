@@ -12,45 +12,21 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
-	dynamicfake "k8s.io/client-go/dynamic/fake"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kube"
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
 
-// fakeClock advances only when the waiter sleeps: tests never sleep.
-type fakeClock struct{ now time.Time }
-
-func (c *fakeClock) Now() time.Time { return c.now }
-func (c *fakeClock) Sleep(_ context.Context, d time.Duration) error {
-	c.now = c.now.Add(d)
-	return nil
-}
-
 func client(objs ...runtime.Object) dynamic.Interface {
-	lists := map[schema.GroupVersionResource]string{
+	return kubetest.ClientWith(map[schema.GroupVersionResource]string{
 		CertManagers: "CertManagerList", KubeAPIServers: "KubeAPIServerList", ClusterOperators: "ClusterOperatorList",
-		ValidatingWebhooks: "ValidatingWebhookConfigurationList", kube.Deployments: "DeploymentList", kube.ConfigMaps: "ConfigMapList",
-	}
-	return dynamicfake.NewSimpleDynamicClientWithCustomListKinds(runtime.NewScheme(), lists, objs...)
+		ValidatingWebhooks: "ValidatingWebhookConfigurationList",
+	}, objs...)
 }
 
 func wait(t *testing.T, g readiness.Gate, c dynamic.Interface) error {
 	t.Helper()
-	w := &readiness.Waiter{Client: func() (dynamic.Interface, error) { return c, nil }, Clock: &fakeClock{now: time.Unix(0, 0)}, Interval: time.Second, MaxInterval: 10 * time.Second}
-	return w.Wait(context.Background(), g)
-}
-
-func obj(apiVersion, kind, ns, name string, fields map[string]any) *unstructured.Unstructured {
-	o := map[string]any{"apiVersion": apiVersion, "kind": kind, "metadata": map[string]any{"name": name, "namespace": ns}}
-	for k, v := range fields {
-		o[k] = v
-	}
-	u := &unstructured.Unstructured{Object: o}
-	if ns == "" {
-		unstructured.RemoveNestedField(u.Object, "metadata", "namespace")
-	}
-	return u
+	return kubetest.Waiter(c, kubetest.NewClock(), kubetest.Pacing(time.Second, 10*time.Second)).Wait(context.Background(), g)
 }
 
 func conditions(pairs ...string) map[string]any {
@@ -64,7 +40,7 @@ func conditions(pairs ...string) map[string]any {
 var wantArgs = []string{"--dns01-recursive-nameservers-only", "--dns01-recursive-nameservers=8.8.8.8:53,1.1.1.1:53", "--enable-certificate-owner-ref"}
 
 func controller(args []string, generation, observed, updated, total, available int64) *unstructured.Unstructured {
-	d := obj("apps/v1", "Deployment", "cert-manager", "cert-manager", map[string]any{
+	d := kubetest.Object("apps/v1", "Deployment", "cert-manager", "cert-manager", map[string]any{
 		"spec": map[string]any{"replicas": int64(1), "template": map[string]any{"spec": map[string]any{"containers": []any{
 			map[string]any{"name": "cert-manager-controller", "args": toAny(args)},
 		}}}},
@@ -83,7 +59,7 @@ func toAny(ss []string) []any {
 }
 
 func certManager(conds ...string) *unstructured.Unstructured {
-	return obj("operator.openshift.io/v1alpha1", "CertManager", "", "cluster", map[string]any{"status": conditions(conds...)})
+	return kubetest.Object("operator.openshift.io/v1alpha1", "CertManager", "", "cluster", map[string]any{"status": conditions(conds...)})
 }
 
 func TestControllerConfigured(t *testing.T) {
@@ -131,11 +107,11 @@ func TestCertManagerConfiguredGate_waitsThenFailsWithTheOperatorsMessage(t *test
 }
 
 func available(ns, name, status string) *unstructured.Unstructured {
-	return obj("apps/v1", "Deployment", ns, name, map[string]any{"status": conditions("Available", status, "")})
+	return kubetest.Object("apps/v1", "Deployment", ns, name, map[string]any{"status": conditions("Available", status, "")})
 }
 
 func webhookConfig(caBundle string) *unstructured.Unstructured {
-	return obj("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "cert-manager-webhook", map[string]any{
+	return kubetest.Object("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "cert-manager-webhook", map[string]any{
 		"webhooks": []any{map[string]any{"name": "webhook.cert-manager.io", "clientConfig": map[string]any{"caBundle": caBundle}}},
 	})
 }
@@ -182,7 +158,7 @@ func kubeAPIServer(observedNames []string, latest int64, nodeRevisions ...int64)
 	if observedNames != nil {
 		named = append(named, map[string]any{"names": toAny(observedNames), "certFile": "/etc/kubernetes/static-pod-certs/secrets/user-serving-cert-000/tls.crt"})
 	}
-	return obj("operator.openshift.io/v1", "KubeAPIServer", "", "cluster", map[string]any{
+	return kubetest.Object("operator.openshift.io/v1", "KubeAPIServer", "", "cluster", map[string]any{
 		"spec":   map[string]any{"observedConfig": map[string]any{"servingInfo": map[string]any{"namedCertificates": named}}},
 		"status": map[string]any{"latestAvailableRevision": latest, "nodeStatuses": nodes},
 	})
@@ -190,13 +166,13 @@ func kubeAPIServer(observedNames []string, latest int64, nodeRevisions ...int64)
 
 func revisionConfig(rev string, names string) *unstructured.Unstructured {
 	cfg := `{"apiVersion":"kubecontrolplane.config.openshift.io/v1","kind":"KubeAPIServerConfig","servingInfo":{"namedCertificates":[{"certFile":"/x/tls.crt"}` + names + `]}}`
-	return obj("v1", "ConfigMap", "openshift-kube-apiserver", "config-"+rev, map[string]any{"data": map[string]any{"config.yaml": cfg}})
+	return kubetest.Object("v1", "ConfigMap", "openshift-kube-apiserver", "config-"+rev, map[string]any{"data": map[string]any{"config.yaml": cfg}})
 }
 
 const servedEntry = `,{"names":["api.mycluster.example.com"],"certFile":"/etc/kubernetes/static-pod-certs/secrets/user-serving-cert-000/tls.crt"}`
 
 func kubeAPIServerOperator(progressing string) *unstructured.Unstructured {
-	return obj("config.openshift.io/v1", "ClusterOperator", "", "kube-apiserver", map[string]any{
+	return kubetest.Object("config.openshift.io/v1", "ClusterOperator", "", "kube-apiserver", map[string]any{
 		"status": conditions("Available", "True", "", "Progressing", progressing, "NodeInstallerProgressing: 1 node is at revision 7", "Degraded", "False", ""),
 	})
 }
@@ -238,7 +214,7 @@ func TestNamedCertificateServed(t *testing.T) {
 }
 
 func TestPlatformObjectGates(t *testing.T) {
-	ic := obj("operator.openshift.io/v1", "IngressController", "openshift-ingress-operator", "default", nil)
+	ic := kubetest.Object("operator.openshift.io/v1", "IngressController", "openshift-ingress-operator", "default", nil)
 	g := platformObjectGate(IngressControllerExistsGate, "IngressController", "openshift-ingress-operator", "default", IngressControllers)
 	require.NoError(t, wait(t, g, client(ic)))
 	err := wait(t, g, client())

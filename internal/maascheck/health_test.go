@@ -15,19 +15,17 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
+
+	"github.com/rhoai-pulumi/installer/internal/kubetest"
 )
 
 // obj builds an unstructured object; status may be nil.
 func obj(apiVersion, kind, ns, name string, status map[string]any) *unstructured.Unstructured {
-	u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": apiVersion, "kind": kind,
-		"metadata": map[string]any{"name": name}}}
-	if ns != "" {
-		u.SetNamespace(ns)
-	}
+	var fields map[string]any
 	if status != nil {
-		u.Object["status"] = status
+		fields = map[string]any{"status": status}
 	}
-	return u
+	return kubetest.Object(apiVersion, kind, ns, name, fields)
 }
 
 func conds(c ...map[string]any) map[string]any {
