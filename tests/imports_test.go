@@ -22,7 +22,7 @@ func allowedImports(pkg string) func(string) bool {
 		return strings.HasPrefix(imp, "internal/kube") || strings.HasPrefix(imp, "internal/manifest") || strings.HasPrefix(imp, "internal/pulumitest")
 	}
 	switch {
-	case pkg == "internal/maascheck", pkg == "internal/kubetest": // kubetest builds readiness.Waiters for tests
+	case pkg == "internal/maascheck", pkg == "internal/kubetest", pkg == "internal/pulumitest": // the test kits build Waiters and Binders
 		return func(imp string) bool { return bottom(imp) || imp == "components/readiness" }
 	case strings.HasPrefix(pkg, "internal/"):
 		return bottom

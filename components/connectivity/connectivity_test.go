@@ -3,8 +3,6 @@ package connectivity
 import (
 	"testing"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,27 +15,11 @@ import (
 // (args.After), with a dependent standing for the DSC (C8).
 func install(t *testing.T, args ConnectivityArgs, gatesOn bool) (*pulumitest.Recorder, *Connectivity, error) {
 	t.Helper()
-	var c *Connectivity
-	rec, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+	return pulumitest.RunLayer(gatesOn, "dsc", func(ctx *pulumi.Context, gates *readiness.Binder, after readiness.Prerequisite) (*Connectivity, error) {
 		a := args
-		a.Gates = readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
-		upstream, err := corev1.NewConfigMap(ctx, "upstream", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("upstream"), Namespace: pulumi.String("default")}})
-		if err != nil {
-			return err
-		}
-		a.After = readiness.After(upstream)
-		c, err = NewConnectivity(ctx, "connectivity", &a)
-		if err != nil {
-			return err
-		}
-		opts, err := a.Gates.Options(c.Prerequisite())
-		if err != nil {
-			return err
-		}
-		_, err = corev1.NewConfigMap(ctx, "dsc", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("dsc"), Namespace: pulumi.String("default")}}, opts...)
-		return err
-	}, nil, false, nil)
-	return rec, c, err
+		a.Gates, a.After = gates, after
+		return NewConnectivity(ctx, "connectivity", &a)
+	})
 }
 
 func TestConnectivity_objects(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,32 +21,16 @@ var capacityGate = readiness.Gate{Name: "machineSetsReady", Object: "MachineSets
 // LLMInferenceService that takes the layer's Prerequisite (C6).
 func install(t *testing.T, args GPUArgs, gatesOn bool) (*pulumitest.Recorder, *GPU, error) {
 	t.Helper()
-	var g *GPU
-	rec, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+	return pulumitest.RunLayer(gatesOn, "llmisvc", func(ctx *pulumi.Context, gates *readiness.Binder, after readiness.Prerequisite) (*GPU, error) {
+		capacity, err := pulumitest.StandIn(ctx, "capacity")
+		if err != nil {
+			return nil, err
+		}
 		a := args
-		a.Gates = readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
-		upstream, err := corev1.NewConfigMap(ctx, "upstream", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("upstream"), Namespace: pulumi.String("default")}})
-		if err != nil {
-			return err
-		}
-		capacity, err := corev1.NewConfigMap(ctx, "capacity", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("capacity"), Namespace: pulumi.String("default")}})
-		if err != nil {
-			return err
-		}
-		a.After = readiness.After(upstream)
+		a.Gates, a.After = gates, after
 		a.Capacity = readiness.Prerequisite{Resources: []pulumi.Resource{capacity}, Gates: []readiness.Gate{capacityGate}}
-		g, err = NewGPU(ctx, "gpu", &a)
-		if err != nil {
-			return err
-		}
-		opts, err := a.Gates.Options(g.Prerequisite())
-		if err != nil {
-			return err
-		}
-		_, err = corev1.NewConfigMap(ctx, "llmisvc", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("llmisvc"), Namespace: pulumi.String("default")}}, opts...)
-		return err
-	}, nil, false, nil)
-	return rec, g, err
+		return NewGPU(ctx, "gpu", &a)
+	})
 }
 
 func okArgs() GPUArgs { return GPUArgs{GPUOperatorChannel: "v26.3"} }

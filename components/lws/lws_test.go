@@ -4,8 +4,6 @@ import (
 	"testing"
 	"time"
 
-	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
-	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,27 +16,11 @@ import (
 // (args.After), with a dependent standing for the RHOAI Subscription (C9).
 func install(t *testing.T, args LeaderWorkerSetArgs, gatesOn bool) (*pulumitest.Recorder, *LeaderWorkerSet, error) {
 	t.Helper()
-	var l *LeaderWorkerSet
-	rec, err := pulumitest.Run(func(ctx *pulumi.Context) error {
+	return pulumitest.RunLayer(gatesOn, "rhoai", func(ctx *pulumi.Context, gates *readiness.Binder, after readiness.Prerequisite) (*LeaderWorkerSet, error) {
 		a := args
-		a.Gates = readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
-		upstream, err := corev1.NewConfigMap(ctx, "upstream", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("upstream"), Namespace: pulumi.String("default")}})
-		if err != nil {
-			return err
-		}
-		a.After = readiness.After(upstream)
-		l, err = NewLeaderWorkerSet(ctx, "lws", &a)
-		if err != nil {
-			return err
-		}
-		opts, err := a.Gates.Options(l.Prerequisite())
-		if err != nil {
-			return err
-		}
-		_, err = corev1.NewConfigMap(ctx, "rhoai", &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("rhoai"), Namespace: pulumi.String("default")}}, opts...)
-		return err
-	}, nil, false, nil)
-	return rec, l, err
+		a.Gates, a.After = gates, after
+		return NewLeaderWorkerSet(ctx, "lws", &a)
+	})
 }
 
 func TestLeaderWorkerSet_objects(t *testing.T) {
