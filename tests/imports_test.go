@@ -19,7 +19,8 @@ const module = "github.com/rhoai-pulumi/installer/"
 // (olm, readiness) and internal import no layer.
 func allowedImports(pkg string) func(string) bool {
 	bottom := func(imp string) bool {
-		return strings.HasPrefix(imp, "internal/kube") || strings.HasPrefix(imp, "internal/manifest") || strings.HasPrefix(imp, "internal/pulumitest")
+		return strings.HasPrefix(imp, "internal/kube") || strings.HasPrefix(imp, "internal/manifest") || strings.HasPrefix(imp, "internal/pulumitest") ||
+			imp == "internal/gatewayapi"
 	}
 	switch {
 	case pkg == "internal/maascheck", pkg == "internal/kubetest", pkg == "internal/pulumitest": // the test kits build Waiters and Binders

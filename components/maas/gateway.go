@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/gatewayapi"
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
@@ -79,14 +80,14 @@ func NewGateway(ctx *pulumi.Context, name string, args *GatewayArgs, opts ...pul
 				"networking.istio.io/service-type": "ClusterIP",
 			}, renderBootstrap(a.Render), manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
 		},
-		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(GatewaySpec{
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(gatewayapi.GatewaySpec{
 			GatewayClassName: GatewayClassName,
-			Infrastructure:   GatewayInfrastructure{ParametersRef: LocalRef{Group: "", Kind: "ConfigMap", Name: GatewayConfigMapName}},
-			Listeners: []Listener{{
+			Infrastructure:   &gatewayapi.GatewayInfrastructure{ParametersRef: gatewayapi.LocalRef{Group: "", Kind: "ConfigMap", Name: GatewayConfigMapName}},
+			Listeners: []gatewayapi.Listener{{
 				Name: "https", Hostname: host, Port: 443, Protocol: "HTTPS",
-				TLS: ListenerTLS{Mode: "Terminate", CertificateRefs: []LocalRef{{Group: "", Kind: "Secret", Name: a.TLSSecretName}}},
-				AllowedRoutes: AllowedRoutes{Namespaces: RouteNamespaces{From: "Selector", Selector: LabelSelector{
-					MatchExpressions: []LabelSelectorRequirement{{Key: "kubernetes.io/metadata.name", Operator: "In", Values: g.AllowedNamespaces}},
+				TLS: gatewayapi.ListenerTLS{Mode: "Terminate", CertificateRefs: []gatewayapi.CertificateRef{{Group: gatewayapi.CoreGroup(), Kind: "Secret", Name: a.TLSSecretName}}},
+				AllowedRoutes: gatewayapi.AllowedRoutes{Namespaces: gatewayapi.RouteNamespaces{From: "Selector", Selector: &gatewayapi.LabelSelector{
+					MatchExpressions: []gatewayapi.LabelSelectorRequirement{{Key: "kubernetes.io/metadata.name", Operator: "In", Values: g.AllowedNamespaces}},
 				}}},
 			}},
 		})},
@@ -103,11 +104,11 @@ func NewGateway(ctx *pulumi.Context, name string, args *GatewayArgs, opts ...pul
 		ApiVersion: pulumi.String("route.openshift.io/v1"),
 		Kind:       pulumi.String("Route"),
 		Metadata:   &metav1.ObjectMetaArgs{Name: pulumi.String(RouteName), Namespace: pulumi.String(IngressNamespace)},
-		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(RouteSpec{
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(gatewayapi.RouteSpec{
 			Host:           host, // exactly maas.<apps domain>: the maas-ui sidecar calls it
-			To:             RouteTarget{Kind: "Service", Name: GatewayName + "-" + GatewayClassName, Weight: 100},
-			Port:           RoutePort{TargetPort: "https"},
-			TLS:            RouteTLS{Termination: "passthrough", InsecureEdgeTerminationPolicy: "Redirect"},
+			To:             gatewayapi.RouteTarget{Kind: "Service", Name: GatewayName + "-" + GatewayClassName, Weight: 100},
+			Port:           gatewayapi.RoutePort{TargetPort: "https"},
+			TLS:            gatewayapi.RouteTLS{Termination: "passthrough", InsecureEdgeTerminationPolicy: "Redirect"},
 			WildcardPolicy: "None",
 		})},
 	}, append(routeOpts, parent)...)

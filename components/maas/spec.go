@@ -1,95 +1,11 @@
 package maas
 
 // Typed bodies of the phase-6 objects, json tags as in the CRDs
-// (gateway.networking.k8s.io/v1, route.openshift.io/v1, datasciencecluster v2,
-// operator.authorino.kuadrant.io/v1beta1, maas.opendatahub.io/v1alpha1 at
-// models-as-a-service v0.1.1, opendatahub.io/v1alpha OdhDashboardConfig).
+// (datasciencecluster v2, operator.authorino.kuadrant.io/v1beta1,
+// maas.opendatahub.io/v1alpha1 at models-as-a-service v0.1.1,
+// opendatahub.io/v1alpha OdhDashboardConfig; the Gateway and Route bodies,
+// shared with the serving layer, are in internal/gatewayapi).
 // No Pulumi import: manifest.Untyped converts them.
-
-// GatewaySpec is gateway.networking.k8s.io/v1 Gateway.spec.
-type GatewaySpec struct {
-	GatewayClassName string                `json:"gatewayClassName"`
-	Infrastructure   GatewayInfrastructure `json:"infrastructure"`
-	Listeners        []Listener            `json:"listeners"`
-}
-
-// GatewayInfrastructure points at the Service override ConfigMap.
-type GatewayInfrastructure struct {
-	ParametersRef LocalRef `json:"parametersRef"`
-}
-
-// LocalRef is a group/kind/name reference; group "" (core) is written out.
-type LocalRef struct {
-	Group string `json:"group"`
-	Kind  string `json:"kind"`
-	Name  string `json:"name"`
-}
-
-// Listener is one Gateway listener.
-type Listener struct {
-	Name          string        `json:"name"`
-	Hostname      string        `json:"hostname"`
-	Port          int           `json:"port"`
-	Protocol      string        `json:"protocol"`
-	TLS           ListenerTLS   `json:"tls"`
-	AllowedRoutes AllowedRoutes `json:"allowedRoutes"`
-}
-
-// ListenerTLS terminates TLS with the referenced secrets.
-type ListenerTLS struct {
-	Mode            string     `json:"mode"`
-	CertificateRefs []LocalRef `json:"certificateRefs"`
-}
-
-// AllowedRoutes says which namespaces may attach routes.
-type AllowedRoutes struct {
-	Namespaces RouteNamespaces `json:"namespaces"`
-}
-
-// RouteNamespaces selects namespaces by label.
-type RouteNamespaces struct {
-	From     string        `json:"from"`
-	Selector LabelSelector `json:"selector"`
-}
-
-// LabelSelector is a metav1.LabelSelector with expressions only.
-type LabelSelector struct {
-	MatchExpressions []LabelSelectorRequirement `json:"matchExpressions"`
-}
-
-// LabelSelectorRequirement is one expression.
-type LabelSelectorRequirement struct {
-	Key      string   `json:"key"`
-	Operator string   `json:"operator"`
-	Values   []string `json:"values"`
-}
-
-// RouteSpec is route.openshift.io/v1 Route.spec.
-type RouteSpec struct {
-	Host           string      `json:"host"`
-	To             RouteTarget `json:"to"`
-	Port           RoutePort   `json:"port"`
-	TLS            RouteTLS    `json:"tls"`
-	WildcardPolicy string      `json:"wildcardPolicy"`
-}
-
-// RouteTarget is Route.spec.to.
-type RouteTarget struct {
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Weight int    `json:"weight"`
-}
-
-// RoutePort is Route.spec.port.
-type RoutePort struct {
-	TargetPort string `json:"targetPort"`
-}
-
-// RouteTLS is Route.spec.tls.
-type RouteTLS struct {
-	Termination                   string `json:"termination"`
-	InsecureEdgeTerminationPolicy string `json:"insecureEdgeTerminationPolicy"`
-}
 
 // DSCModelsAsServicePatch is the only part of DataScienceCluster.spec the
 // MaaS enable patch owns: spec.components.kserve.modelsAsService (C12).

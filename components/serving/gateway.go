@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/gatewayapi"
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
@@ -74,12 +75,12 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 			Name: pulumi.String(GatewayName), Namespace: pulumi.String(IngressNamespace),
 			Annotations: manifest.StringMap(manifest.Merge(serviceType(a.ServiceType), manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
 		},
-		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(GatewaySpec{
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(gatewayapi.GatewaySpec{
 			GatewayClassName: GatewayClassName,
-			Listeners: []Listener{{
+			Listeners: []gatewayapi.Listener{{
 				Name: gatewayListenerName, Hostname: host, Port: gatewayListenerPort, Protocol: "HTTPS",
-				AllowedRoutes: AllowedRoutes{Namespaces: RouteNamespaces{From: "All"}},
-				TLS:           ListenerTLS{Mode: "Terminate", CertificateRefs: []SecretRef{{Kind: "Secret", Name: secretName}}},
+				TLS:           gatewayapi.ListenerTLS{Mode: "Terminate", CertificateRefs: []gatewayapi.CertificateRef{{Kind: "Secret", Name: secretName}}},
+				AllowedRoutes: gatewayapi.AllowedRoutes{Namespaces: gatewayapi.RouteNamespaces{From: "All"}},
 			}},
 		})},
 	}, append(gwOpts, parent, manifest.Timeouts(GatewayTimeout))...)
@@ -95,11 +96,11 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 		ApiVersion: pulumi.String("route.openshift.io/v1"),
 		Kind:       pulumi.String("Route"),
 		Metadata:   &metav1.ObjectMetaArgs{Name: pulumi.String(RouteName), Namespace: pulumi.String(IngressNamespace)},
-		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(RouteSpec{
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(gatewayapi.RouteSpec{
 			Host:           host,
-			To:             RouteTarget{Kind: "Service", Name: GatewayName + gatewayServiceSuffix, Weight: 100},
-			Port:           RoutePort{TargetPort: gatewayListenerName},
-			TLS:            RouteTLS{Termination: "passthrough", InsecureEdgeTerminationPolicy: "Redirect"},
+			To:             gatewayapi.RouteTarget{Kind: "Service", Name: GatewayName + gatewayServiceSuffix, Weight: 100},
+			Port:           gatewayapi.RoutePort{TargetPort: gatewayListenerName},
+			TLS:            gatewayapi.RouteTLS{Termination: "passthrough", InsecureEdgeTerminationPolicy: "Redirect"},
 			WildcardPolicy: "None",
 		})},
 	}, append(routeOpts, parent)...)

@@ -1,73 +1,9 @@
 package serving
 
 // Typed bodies of the phase-5 objects, json tags as in the CRDs
-// (gateway.networking.k8s.io/v1, route.openshift.io/v1, cert-manager.io/v1,
-// serving.kserve.io/v1alpha2). No Pulumi import: manifest.Untyped converts them.
-
-// GatewaySpec is gateway.networking.k8s.io/v1 Gateway.spec.
-type GatewaySpec struct {
-	GatewayClassName string     `json:"gatewayClassName"`
-	Listeners        []Listener `json:"listeners"`
-}
-
-// Listener is one Gateway listener.
-type Listener struct {
-	Name          string        `json:"name"`
-	Hostname      string        `json:"hostname"`
-	Port          int           `json:"port"`
-	Protocol      string        `json:"protocol"`
-	AllowedRoutes AllowedRoutes `json:"allowedRoutes"`
-	TLS           ListenerTLS   `json:"tls"`
-}
-
-// AllowedRoutes says which namespaces may attach routes.
-type AllowedRoutes struct {
-	Namespaces RouteNamespaces `json:"namespaces"`
-}
-
-// RouteNamespaces is allowedRoutes.namespaces.
-type RouteNamespaces struct {
-	From string `json:"from"`
-}
-
-// ListenerTLS terminates TLS with the referenced secrets.
-type ListenerTLS struct {
-	Mode            string      `json:"mode"`
-	CertificateRefs []SecretRef `json:"certificateRefs"`
-}
-
-// SecretRef is a certificateRefs entry (a Secret in the Gateway's namespace).
-type SecretRef struct {
-	Kind string `json:"kind"`
-	Name string `json:"name"`
-}
-
-// RouteSpec is route.openshift.io/v1 Route.spec.
-type RouteSpec struct {
-	Host           string      `json:"host"`
-	To             RouteTarget `json:"to"`
-	Port           RoutePort   `json:"port"`
-	TLS            RouteTLS    `json:"tls"`
-	WildcardPolicy string      `json:"wildcardPolicy"`
-}
-
-// RouteTarget is Route.spec.to.
-type RouteTarget struct {
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
-	Weight int    `json:"weight"`
-}
-
-// RoutePort is Route.spec.port.
-type RoutePort struct {
-	TargetPort string `json:"targetPort"`
-}
-
-// RouteTLS is Route.spec.tls.
-type RouteTLS struct {
-	Termination                   string `json:"termination"`
-	InsecureEdgeTerminationPolicy string `json:"insecureEdgeTerminationPolicy"`
-}
+// (cert-manager.io/v1, serving.kserve.io/v1alpha2; the Gateway and Route
+// bodies, shared with the MaaS layer, are in internal/gatewayapi). No Pulumi
+// import: manifest.Untyped converts them.
 
 // IssuerSpec is cert-manager.io/v1 Issuer.spec for a self-signed issuer.
 type IssuerSpec struct {
