@@ -395,21 +395,7 @@ func (a MaaSArgs) Validate() error {
 	names := map[string]bool{}
 	for i, s := range a.Subscriptions {
 		at := fmt.Sprintf("subscriptions[%d]", i)
-		if !dnsLabel.MatchString(s.Name) {
-			add("%s.name %q is not a DNS label", at, s.Name)
-		}
-		if names[s.Name] {
-			add("%s.name %q repeats another subscription", at, s.Name)
-		}
-		names[s.Name] = true
-		if len(s.Groups)+len(s.Users) == 0 {
-			add("%s %q has no owner group or user; expected at least one", at, s.Name)
-		}
-		errs = append(errs, blank(at+".groups", s.Groups)...)
-		errs = append(errs, blank(at+".users", s.Users)...)
-		if len(s.Models) == 0 {
-			add("%s %q has no model; expected at least one published model with token limits", at, s.Name)
-		}
+		errs = append(errs, subscriptionEntry.check(at, s.Name, names, s.Groups, s.Users, len(s.Models))...)
 		for j, m := range s.Models {
 			mat := fmt.Sprintf("%s.models[%d]", at, j)
 			if _, ok := a.resolve(m.Model, m.Namespace); !ok {
@@ -431,21 +417,7 @@ func (a MaaSArgs) Validate() error {
 	names = map[string]bool{}
 	for i, p := range a.AuthPolicies {
 		at := fmt.Sprintf("authPolicies[%d]", i)
-		if !dnsLabel.MatchString(p.Name) {
-			add("%s.name %q is not a DNS label", at, p.Name)
-		}
-		if names[p.Name] {
-			add("%s.name %q repeats another auth policy", at, p.Name)
-		}
-		names[p.Name] = true
-		if len(p.Groups)+len(p.Users) == 0 {
-			add("%s %q has no subject; the CRD requires at least one group or user", at, p.Name)
-		}
-		errs = append(errs, blank(at+".groups", p.Groups)...)
-		errs = append(errs, blank(at+".users", p.Users)...)
-		if len(p.Models) == 0 {
-			add("%s %q has no model", at, p.Name)
-		}
+		errs = append(errs, authPolicyEntry.check(at, p.Name, names, p.Groups, p.Users, len(p.Models))...)
 		for j, m := range p.Models {
 			if _, ok := a.resolve(m.Name, m.Namespace); !ok {
 				add("%s.models[%d] %q: %s", at, j, m.Namespace+"/"+m.Name, a.unresolved(m.Name, m.Namespace))
@@ -453,6 +425,45 @@ func (a MaaSArgs) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// entryRules word the checks that subscriptions and auth policies share.
+type entryRules struct {
+	kind      string // what a repeated name repeats: "subscription"
+	noSubject string // ends "<entry> has no " when it names no group or user
+	noModel   string // ends "<entry> has no model" when it lists none
+}
+
+var (
+	subscriptionEntry = entryRules{kind: "subscription",
+		noSubject: "owner group or user; expected at least one",
+		noModel:   "; expected at least one published model with token limits"}
+	authPolicyEntry = entryRules{kind: "auth policy",
+		noSubject: "subject; the CRD requires at least one group or user"}
+)
+
+// check validates the part of a list entry at `at` that subscriptions and
+// auth policies share, in this order: its name is a DNS label not already in
+// names (which it joins), it has a group or user and no blank one, and it
+// has at least one model.
+func (r entryRules) check(at, name string, names map[string]bool, groups, users []string, models int) []error {
+	var errs []error
+	if !dnsLabel.MatchString(name) {
+		errs = append(errs, fmt.Errorf("%s.name %q is not a DNS label", at, name))
+	}
+	if names[name] {
+		errs = append(errs, fmt.Errorf("%s.name %q repeats another %s", at, name, r.kind))
+	}
+	names[name] = true
+	if len(groups)+len(users) == 0 {
+		errs = append(errs, fmt.Errorf("%s %q has no %s", at, name, r.noSubject))
+	}
+	errs = append(errs, blank(at+".groups", groups)...)
+	errs = append(errs, blank(at+".users", users)...)
+	if models == 0 {
+		errs = append(errs, fmt.Errorf("%s %q has no model%s", at, name, r.noModel))
+	}
+	return errs
 }
 
 func blank(at string, list []string) []error {
