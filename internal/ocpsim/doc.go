@@ -1,0 +1,2 @@
+// Package ocpsim simulates the OpenShift platform the program installs on.
+package ocpsim
