@@ -71,6 +71,13 @@ func (c *countingClient) count(verb string, gvr schema.GroupVersionResource, sub
 	c.mu.Unlock()
 }
 
+// writes counts the mutating requests so far.
+func (c *countingClient) writes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byVerb["create"] + c.byVerb["update"] + c.byVerb["delete"] + c.byVerb["patch"]
+}
+
 func (c *countingClient) stats() RequestStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()

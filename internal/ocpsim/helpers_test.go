@@ -54,7 +54,7 @@ func noDrift(o *Options) { o.NoDrift = true }
 // settle runs enough passes for a chain of transitions to complete.
 func (f *fixture) settle() {
 	f.t.Helper()
-	require.NoError(f.t, f.sim.Settle(f.ctx, 12))
+	require.NoError(f.t, f.sim.Settle(f.ctx, 30))
 }
 
 func (f *fixture) create(g schema.GroupVersionResource, o *unstructured.Unstructured) *unstructured.Unstructured {
@@ -163,7 +163,9 @@ type operator struct {
 // program's CSV gate until it passes (approving a Manual pinned plan).
 func (f *fixture) install(op operator) {
 	f.t.Helper()
-	f.subscribe(op)
+	if f.get(gvrSubscriptions, op.ns, op.subscription()) == nil {
+		f.subscribe(op)
+	}
 	f.settle()
 	pin := ""
 	if op.approval == "Manual" {

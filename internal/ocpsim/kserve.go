@@ -48,6 +48,11 @@ func (s *Sim) reconcileLLMInferenceServices(p *pass) error {
 		live = append(live, svc)
 	}
 	sort.Slice(live, func(i, j int) bool {
+		// Running replicas keep their GPUs: placed services first.
+		pi, pj := isTrue(live[i], "MainWorkloadReady"), isTrue(live[j], "MainWorkloadReady")
+		if pi != pj {
+			return pi
+		}
 		ti, tj := live[i].GetCreationTimestamp(), live[j].GetCreationTimestamp()
 		if !ti.Equal(&tj) {
 			return ti.Before(&tj)

@@ -102,7 +102,7 @@ func (p *pass) remember(gvr schema.GroupVersionResource, obj *unstructured.Unstr
 
 func (p *pass) forget(gvr schema.GroupVersionResource, ns, name string) {
 	l := p.lists[gvr]
-	p.lists[gvr] = slices.DeleteFunc(l, func(o *unstructured.Unstructured) bool {
+	p.lists[gvr] = slices.DeleteFunc(slices.Clone(l), func(o *unstructured.Unstructured) bool {
 		return o.GetNamespace() == ns && o.GetName() == name
 	})
 }

@@ -352,13 +352,18 @@ func (s *Sim) Step(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Settle runs Step n times and returns the last pass's error; unit tests use
-// it to let a chain of transitions (plan -> CSV -> CRDs -> CR) complete.
+// Settle runs Step until a pass writes nothing (or n passes ran) and
+// returns the last pass's error; unit tests use it to let a chain of
+// transitions (plan -> CSV -> CRDs -> CR) complete without sleeping.
 func (s *Sim) Settle(ctx context.Context, n int) error {
 	var err error
 	for range n {
+		before := s.client.writes()
 		if err = s.Step(ctx); ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if s.client.writes() == before {
+			return err
 		}
 	}
 	return err

@@ -1,0 +1,345 @@
+package ocpsim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/rhoai-pulumi/installer/components/maas"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+)
+
+func setBootstrap(f *fixture, value string) {
+	f.edit(gvrGateways, "openshift-ingress", "maas-default-gateway", func(o *unstructured.Unstructured) {
+		a := o.GetAnnotations()
+		if value == "" {
+			delete(a, bootstrapAnnotation)
+		} else {
+			a[bootstrapAnnotation] = value
+		}
+		o.SetAnnotations(a)
+	})
+	f.settle()
+}
+
+func setAuthorinoTLS(f *fixture, on bool) {
+	f.edit(gvrAuthorinos, "kuadrant-system", "authorino", func(o *unstructured.Unstructured) {
+		set(o, on, "spec", "listener", "tls", "enabled")
+	})
+	f.settle()
+}
+
+// C13: the EnvoyFilter appears only on an annotation event while
+// Authorino TLS is on, with no retry.
+func TestGatewayBootstrap(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps func(f *fixture)
+		want  bool
+	}{
+		{"annotation added after Authorino TLS is on", func(f *fixture) {
+			f.create(gvrGateways, maasGateway(false))
+			f.settle()
+			setAuthorinoTLS(f, true)
+			setBootstrap(f, "true")
+		}, true},
+		{"annotation added while TLS is off: skipped, and enabling TLS later does not retry", func(f *fixture) {
+			f.create(gvrGateways, maasGateway(false))
+			f.settle()
+			setBootstrap(f, "true")
+			setAuthorinoTLS(f, true)
+		}, false},
+		{"annotation set at creation while TLS is off: never, until removed and re-added", func(f *fixture) {
+			f.create(gvrGateways, maasGateway(true))
+			f.settle()
+			setAuthorinoTLS(f, true)
+			f.settle()
+		}, false},
+		{"remove and re-add the annotation once TLS is on", func(f *fixture) {
+			f.create(gvrGateways, maasGateway(true))
+			f.settle()
+			setAuthorinoTLS(f, true)
+			setBootstrap(f, "")
+			setBootstrap(f, "true")
+		}, true},
+		{"no annotation, no EnvoyFilter", func(f *fixture) {
+			f.create(gvrGateways, maasGateway(false))
+			setAuthorinoTLS(f, true)
+		}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			rhoaiReady(t, f)
+			f.create(gvrSecrets, obj("v1", "Secret", "openshift-ingress", "ingress-certs", nil))
+			f.create(gvrEnvoyFilters, obj("networking.istio.io/v1alpha3", "EnvoyFilter", "openshift-ingress", "kuadrant-auth-maas-default-gateway", map[string]any{}))
+			tc.steps(f)
+			st := f.check(readiness.Exists(gvrEnvoyFilters, "EnvoyFilter", maas.IngressNamespace, maas.EnvoyFilterName))
+			assert.Equal(t, tc.want, st.Ready, st.Message)
+			if tc.want {
+				ef := f.must(gvrEnvoyFilters, "openshift-ingress", "maas-default-gateway-authn-ssl")
+				assert.Equal(t, "Gateway", ef.GetOwnerReferences()[0].Kind)
+				assert.Nil(t, f.get(gvrEnvoyFilters, "openshift-ingress", "kuadrant-auth-maas-default-gateway"), "odh-model-controller deletes the Kuadrant filter")
+			}
+		})
+	}
+}
+
+// llmisvc is the program's LLMInferenceService (manifests.md 5.2/6.6).
+func llmisvc(name string, replicas int64, gpus string, published bool) *unstructured.Unstructured {
+	gateway := map[string]any{}
+	if published {
+		gateway["refs"] = []any{map[string]any{"name": "maas-default-gateway", "namespace": "openshift-ingress"}}
+	}
+	res := map[string]any{"cpu": "6", "memory": "24Gi", "nvidia.com/gpu": gpus}
+	return obj("serving.kserve.io/v1alpha2", "LLMInferenceService", "llm-d-demo", name, map[string]any{
+		"replicas": replicas,
+		"model":    map[string]any{"uri": "oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5", "name": "alibaba/" + name},
+		"router":   map[string]any{"gateway": gateway, "route": map[string]any{}, "scheduler": map[string]any{}},
+		"template": map[string]any{
+			"tolerations": []any{map[string]any{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}},
+			"containers":  []any{map[string]any{"name": "main", "resources": map[string]any{"limits": res, "requests": res}}},
+		},
+	})
+}
+
+func gpusReady(t *testing.T, f *fixture) {
+	t.Helper()
+	f.install(opNFD)
+	f.install(opGPU)
+	f.create(gvrNFDs, nfdInstance())
+	f.create(gvrClusterPolicies, clusterPolicy())
+	f.settle()
+}
+
+// servingGateway is the llm-d gateway openshift-ai-inference.
+func servingGateway() *unstructured.Unstructured {
+	return obj("gateway.networking.k8s.io/v1", "Gateway", "openshift-ingress", "openshift-ai-inference", map[string]any{
+		"gatewayClassName": "openshift-ai-inference-class",
+		"listeners": []any{map[string]any{"name": "https", "hostname": "openshift-ai-inference-openshift-ingress.apps.ocp.example.com", "port": int64(443), "protocol": "HTTPS",
+			"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "All"}},
+			"tls":           map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"kind": "Secret", "name": "ingress-certs"}}}}},
+	})
+}
+
+func TestLLMInferenceService(t *testing.T) {
+	tests := []struct {
+		name    string
+		gpus    bool
+		models  []*unstructured.Unstructured
+		ready   map[string]bool
+		message string
+	}{
+		{"Ready with GPU nodes and the DSC Ready", true, []*unstructured.Unstructured{llmisvc("qwen3-8b", 2, "1", false)}, map[string]bool{"qwen3-8b": true}, ""},
+		{"C6: never Ready without a node offering nvidia.com/gpu", false, []*unstructured.Unstructured{llmisvc("qwen3-8b", 2, "1", false)}, map[string]bool{"qwen3-8b": false}, "Insufficient nvidia.com/gpu"},
+		{"GPUs are packed: the second model does not fit in 4 GPUs", true,
+			[]*unstructured.Unstructured{llmisvc("qwen3-8b", 2, "1", false), llmisvc("granite", 2, "2", false)},
+			map[string]bool{"qwen3-8b": true, "granite": false}, "1 of 2 replicas"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			rhoaiReady(t, f)
+			if tc.gpus {
+				gpusReady(t, f)
+			}
+			f.create(gvrNamespaces, namespace("llm-d-demo"))
+			f.create(gvrSecrets, obj("v1", "Secret", "openshift-ingress", "ingress-certs", nil))
+			f.create(gvrGateways, servingGateway())
+			for _, m := range tc.models {
+				f.create(gvrLLMISvcs, m)
+				f.settle()
+			}
+			for name, want := range tc.ready {
+				svc := f.must(gvrLLMISvcs, "llm-d-demo", name)
+				assert.Equal(t, want, waitForHolds(svc, "condition=Ready"), name)
+				assert.Contains(t, svc.GetFinalizers(), llmisvcFinalizer)
+				route := f.must(gvrHTTPRoutes, "llm-d-demo", name+"-kserve-route")
+				assert.True(t, routeAccepted(route, "openshift-ingress", "openshift-ai-inference"))
+				if want {
+					assert.Equal(t, "https://openshift-ai-inference-openshift-ingress.apps.ocp.example.com/llm-d-demo/"+name, str(svc, "status", "url"))
+				} else {
+					c, _ := condition(svc, "Ready")
+					assert.Contains(t, c.Message, tc.message)
+				}
+			}
+		})
+	}
+}
+
+func TestLLMInferenceService_needsTheDSC(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Delays.ModelLoad = 10 * time.Minute })
+	rhoaiReady(t, f)
+	gpusReady(t, f)
+	f.create(gvrNamespaces, namespace("llm-d-demo"))
+	f.create(gvrSecrets, obj("v1", "Secret", "openshift-ingress", "ingress-certs", nil))
+	f.create(gvrGateways, servingGateway())
+	f.create(gvrLLMISvcs, llmisvc("qwen3-8b", 2, "1", false))
+	f.settle()
+	assert.False(t, isTrue(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b"), "Ready"), "loading the model")
+	f.clock.advance(10 * time.Minute)
+	f.settle()
+	require.True(t, isTrue(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b"), "Ready"))
+
+	// C11: without a Ready DSC the service is not Ready.
+	f.edit(gvrDSCs, "", "default-dsc", func(o *unstructured.Unstructured) {
+		set(o, "Managed", "spec", "components", "kserve", "modelsAsService", "managementState")
+	})
+	f.settle()
+	svc := f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b")
+	c, _ := condition(svc, "Ready")
+	assert.Equal(t, "DataScienceClusterNotReady", c.Reason, "MaaS enabled without prerequisites takes the DSC down")
+}
+
+// maasReady runs the platform up to MaaS enabled and a published model.
+func maasReady(t *testing.T, f *fixture, published bool) {
+	t.Helper()
+	rhoaiReady(t, f)
+	gpusReady(t, f)
+	f.create(gvrNamespaces, namespace("llm-d-demo"))
+	maasPrerequisites(t, f, true, true)
+	enableMaaS(f, "Managed")
+	require.True(t, f.check(maas.ModelsAsServiceReady("default-dsc")).Ready)
+	f.create(gvrLLMISvcs, llmisvc("qwen3-8b", 2, "1", published))
+	f.settle()
+}
+
+func modelRef(name string) *unstructured.Unstructured {
+	return obj("maas.opendatahub.io/v1alpha1", "MaaSModelRef", "llm-d-demo", name, map[string]any{"modelRef": map[string]any{"kind": "LLMInferenceService", "name": name}})
+}
+
+func subscription(name, model string) *unstructured.Unstructured {
+	return obj("maas.opendatahub.io/v1alpha1", "MaaSSubscription", "models-as-a-service", name, map[string]any{
+		"owner":     map[string]any{"groups": []any{map[string]any{"name": "system:authenticated"}}},
+		"modelRefs": []any{map[string]any{"name": model, "namespace": "llm-d-demo", "tokenRateLimits": []any{map[string]any{"limit": int64(1000), "window": "24h"}}}},
+		"priority":  int64(0),
+	})
+}
+
+func authPolicy(name, model string) *unstructured.Unstructured {
+	return obj("maas.opendatahub.io/v1alpha1", "MaaSAuthPolicy", "models-as-a-service", name, map[string]any{
+		"modelRefs": []any{map[string]any{"name": model, "namespace": "llm-d-demo"}},
+		"subjects":  map[string]any{"groups": []any{map[string]any{"name": "system:authenticated"}}},
+	})
+}
+
+func TestMaaSModelRef(t *testing.T) {
+	tests := []struct {
+		name      string
+		published bool
+		phase     string
+		message   string
+	}{
+		{"Ready when its LLMInferenceService routes to maas-default-gateway", true, "Ready", ""},
+		{"C15: Failed when the route goes to the default llm-d gateway", false, "Failed", "HTTPRoute does not reference gateway (expected: maas-default-gateway, found: openshift-ai-inference)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			maasReady(t, f, tc.published)
+			f.create(gvrModelRefs, modelRef("qwen3-8b"))
+			f.settle()
+			ref := f.must(gvrModelRefs, "llm-d-demo", "qwen3-8b")
+			assert.Equal(t, tc.phase, str(ref, "status", "phase"))
+			assert.Equal(t, tc.phase == "Ready", waitForHolds(ref, "jsonpath={.status.phase}=Ready"), "the program's MaaSModelRef waitFor")
+			c, _ := condition(ref, "Ready")
+			assert.Contains(t, c.Message, tc.message)
+			if tc.phase == "Ready" {
+				assert.Equal(t, "https://maas.apps.ocp.example.com/llm-d-demo/qwen3-8b", str(ref, "status", "endpoint"))
+				assert.Equal(t, "maas-default-gateway", str(ref, "status", "httpRouteGatewayName"))
+			}
+		})
+	}
+}
+
+// C16: policies created before their MaaSModelRef is Ready go Failed.
+func TestMaaSPolicies(t *testing.T) {
+	tests := []struct {
+		name        string
+		refFirst    bool
+		wantPhase   string
+		recoverable bool
+	}{
+		{"Active when created after the MaaSModelRef is Ready", true, "Active", true},
+		{"C16: Failed when created before, and it stays Failed", false, "Failed", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			maasReady(t, f, true)
+			if tc.refFirst {
+				f.create(gvrModelRefs, modelRef("qwen3-8b"))
+				f.settle()
+			}
+			f.create(gvrMaaSSubs, subscription("default-subscription", "qwen3-8b"))
+			f.create(gvrMaaSAuthPolicies, authPolicy("default-auth-policy", "qwen3-8b"))
+			f.settle()
+			if !tc.refFirst {
+				f.create(gvrModelRefs, modelRef("qwen3-8b"))
+				f.settle()
+				require.Equal(t, "Ready", str(f.must(gvrModelRefs, "llm-d-demo", "qwen3-8b"), "status", "phase"))
+			}
+			for _, o := range []*unstructured.Unstructured{
+				f.must(gvrMaaSSubs, "models-as-a-service", "default-subscription"),
+				f.must(gvrMaaSAuthPolicies, "models-as-a-service", "default-auth-policy"),
+			} {
+				assert.Equal(t, tc.wantPhase, str(o, "status", "phase"), o.GetKind())
+				assert.Equal(t, tc.wantPhase == "Active", waitForHolds(o, "jsonpath={.status.phase}=Active"), "the program's waitFor")
+			}
+		})
+	}
+}
+
+// Finalizers are removed only while their operator's CSV exists.
+func TestFinalizers(t *testing.T) {
+	tests := []struct {
+		name       string
+		removeCSV  bool
+		wantStrand bool
+	}{
+		{"removed while rhods-operator runs", false, false},
+		{"kept once the rhods-operator CSV is gone", true, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			maasReady(t, f, true)
+			f.create(gvrModelRefs, modelRef("qwen3-8b"))
+			f.settle()
+			f.create(gvrMaaSSubs, subscription("default-subscription", "qwen3-8b"))
+			f.settle()
+			if tc.removeCSV {
+				f.delete(gvrSubscriptions, opRHOAI.ns, opRHOAI.pkg)
+				f.delete(gvrCSVs, opRHOAI.ns, "rhods-operator.3.4.0")
+				f.settle()
+			}
+			for _, v := range []struct {
+				ns, name, finalizer string
+				res                 int
+			}{
+				{"models-as-a-service", "default-subscription", subscriptionFinal, 0},
+				{"llm-d-demo", "qwen3-8b", modelRefFinalizer, 1},
+				{"llm-d-demo", "qwen3-8b", llmisvcFinalizer, 2},
+				{"models-as-a-service", "default-tenant", tenantFinalizer, 3},
+			} {
+				res := finalizerResources[v.res]
+				f.delete(res, v.ns, v.name)
+				f.settle()
+				o := f.get(res, v.ns, v.name)
+				if v.name == "default-tenant" && !tc.wantStrand {
+					continue // maas-controller re-creates it; its deletion is covered elsewhere
+				}
+				assert.Equal(t, tc.wantStrand, o != nil, "%s %s", res.Resource, v.name)
+				if o != nil {
+					assert.Contains(t, o.GetFinalizers(), v.finalizer)
+				}
+			}
+		})
+	}
+}
+
+var finalizerResources = []schema.GroupVersionResource{gvrMaaSSubs, gvrModelRefs, gvrLLMISvcs, gvrTenants}

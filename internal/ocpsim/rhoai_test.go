@@ -1,0 +1,236 @@
+package ocpsim
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/rhoai-pulumi/installer/components/maas"
+	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/components/rhoai"
+)
+
+// dscSpec is the program's DataScienceCluster (manifests.md 3.6).
+func dsc() *unstructured.Unstructured {
+	state := func(s string) map[string]any { return map[string]any{"managementState": s} }
+	return obj("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc", map[string]any{"components": map[string]any{
+		"dashboard": state("Managed"),
+		"kserve": map[string]any{"managementState": "Managed", "rawDeploymentServiceConfig": "Headless", "nim": state("Managed")},
+		"llamastackoperator": state("Removed"), "aipipelines": state("Managed"), "workbenches": state("Managed"),
+		"modelregistry": state("Managed"), "mlflowoperator": state("Managed"), "trainingoperator": state("Managed"),
+		"kueue": state("Removed"), "ray": state("Removed"), "trustyai": state("Removed"), "feastoperator": state("Removed"),
+	}})
+}
+
+// rhoaiPrerequisites installs what the program puts before RHOAI: RHCL and
+// Kuadrant (C7, C8), LWS and its operand (C9), Tempo, OTel and COO (C10).
+func rhoaiPrerequisites(t *testing.T, f *fixture) {
+	t.Helper()
+	kuadrantReady(t, f)
+	f.install(opLWS)
+	f.create(gvrLWSOperators, obj("operator.openshift.io/v1", "LeaderWorkerSetOperator", "", "cluster",
+		map[string]any{"managementState": "Managed", "logLevel": "Normal", "operatorLogLevel": "Normal"}))
+	f.install(opTempo)
+	f.install(opOTel)
+	f.install(opCOO)
+	f.settle()
+	require.True(t, f.check(readiness.CRDEstablished(lwsCRD)).Ready)
+}
+
+// rhoaiReady runs the RHOAI layer as the program does: operator, DSCI,
+// DSC Ready.
+func rhoaiReady(t *testing.T, f *fixture) {
+	t.Helper()
+	rhoaiPrerequisites(t, f)
+	f.install(opRHOAI)
+	f.settle()
+	f.create(gvrDSCs, dsc())
+	f.settle()
+	st := f.check(dscReadyGate())
+	require.True(t, st.Ready, st.Message)
+}
+
+func dscReadyGate() readiness.Check {
+	c := func(cond string) readiness.Check {
+		return readiness.ConditionTrue(gvrDSCs, "DataScienceCluster", "", "default-dsc", cond)
+	}
+	return readiness.All(c("Ready"), c("KserveReady"), c("ModelControllerReady"))
+}
+
+func TestRHOAI_operatorCreatesItsObjects(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Delays.DSCInitialization = 30 * time.Second })
+	rhoaiPrerequisites(t, f)
+	f.install(opRHOAI)
+	assert.False(t, f.check(readiness.Exists(gvrDSCIs, "DSCInitialization", "", rhoai.DSCIName)).Ready)
+	f.clock.advance(30 * time.Second)
+	f.settle()
+	for _, chk := range []readiness.Check{
+		readiness.Exists(gvrDSCIs, "DSCInitialization", "", rhoai.DSCIName),
+		readiness.Exists(gvrNamespaces, "Namespace", "", rhoai.ApplicationsNamespace),
+	} {
+		st := f.check(chk)
+		assert.True(t, st.Ready, st.Message)
+	}
+	dsci := f.must(gvrDSCIs, "", "default-dsci")
+	assert.Equal(t, "Ready", str(dsci, "status", "phase"), "C10: Tempo, OTel and COO CRDs are there")
+
+	f.create(gvrDSCs, dsc())
+	f.settle()
+	assert.True(t, f.check(dscReadyGate()).Ready)
+	assert.True(t, waitForHolds(f.must(gvrDSCs, "", "default-dsc"), "condition=Ready"), "the program's DSC waitFor")
+	st := f.check(readiness.All(readiness.CRDEstablished(rhoai.OdhDashboardConfigCRD),
+		readiness.Exists(rhoai.OdhDashboardConfigs, "OdhDashboardConfig", rhoai.ApplicationsNamespace, rhoai.DashboardConfigName)))
+	assert.True(t, st.Ready, st.Message)
+	assert.True(t, f.check(readiness.CRDEstablished("llminferenceservices.serving.kserve.io")).Ready)
+}
+
+func TestRHOAI_constraints(t *testing.T) {
+	tests := []struct {
+		name      string
+		setup     func(t *testing.T, f *fixture)
+		after     func(t *testing.T, f *fixture) // fixes the cause after the DSC exists
+		wantReady bool
+		wantMsg   string
+	}{
+		{"C8: a DSC created before authpolicies.kuadrant.io never becomes Ready, even once RHCL is there",
+			func(t *testing.T, f *fixture) { f.install(opLWS); f.install(opRHOAI) },
+			func(t *testing.T, f *fixture) { kuadrantReady(t, f) },
+			false, "crash-loops"},
+		{"C9: KServe is not Ready without the LeaderWorkerSet API, and recovers once it is there",
+			func(t *testing.T, f *fixture) { kuadrantReady(t, f); f.install(opRHOAI) },
+			func(t *testing.T, f *fixture) {
+				f.install(opLWS)
+				f.create(gvrLWSOperators, obj("operator.openshift.io/v1", "LeaderWorkerSetOperator", "", "cluster", map[string]any{"managementState": "Managed"}))
+				f.settle()
+			},
+			true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			tc.setup(t, f)
+			f.settle()
+			f.create(gvrDSCs, dsc())
+			f.settle()
+			st := f.check(dscReadyGate())
+			assert.False(t, st.Ready)
+			tc.after(t, f)
+			f.settle()
+			st = f.check(dscReadyGate())
+			assert.Equal(t, tc.wantReady, st.Ready, st.Message)
+			if tc.wantMsg != "" {
+				assert.Contains(t, st.Message, tc.wantMsg)
+			}
+		})
+	}
+}
+
+// maasPrerequisites creates the MaaS gateway and the database Secret.
+func maasPrerequisites(t *testing.T, f *fixture, gateway, secret bool) {
+	t.Helper()
+	if gateway {
+		f.create(gvrSecrets, obj("v1", "Secret", "openshift-ingress", "ingress-certs", nil))
+		f.create(gvrGateways, maasGateway(false))
+	}
+	if secret {
+		sec := obj("v1", "Secret", "redhat-ods-applications", "maas-db-config", nil)
+		sec.Object["stringData"] = map[string]any{"DB_CONNECTION_URL": "postgres://maas@maas-db:5432/maas"}
+		f.create(gvrSecrets, sec)
+	}
+	f.settle()
+}
+
+func maasGateway(bootstrap bool) *unstructured.Unstructured {
+	gw := obj("gateway.networking.k8s.io/v1", "Gateway", "openshift-ingress", "maas-default-gateway", map[string]any{
+		"gatewayClassName": "openshift-default",
+		"listeners": []any{map[string]any{
+			"name": "https", "hostname": "maas.apps.ocp.example.com", "port": int64(443), "protocol": "HTTPS",
+			"tls": map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"group": "", "kind": "Secret", "name": "ingress-certs"}}},
+			"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "Selector", "selector": map[string]any{"matchExpressions": []any{
+				map[string]any{"key": "kubernetes.io/metadata.name", "operator": "In", "values": []any{"openshift-ingress", "redhat-ods-applications", "models-as-a-service", "llm-d-demo"}}}}}},
+		}},
+	})
+	ann := map[string]string{"opendatahub.io/managed": "false", "networking.istio.io/service-type": "ClusterIP"}
+	if bootstrap {
+		ann[bootstrapAnnotation] = "true"
+	}
+	gw.SetAnnotations(ann)
+	return gw
+}
+
+func enableMaaS(f *fixture, state string) {
+	f.edit(gvrDSCs, "", "default-dsc", func(o *unstructured.Unstructured) {
+		set(o, state, "spec", "components", "kserve", "modelsAsService", "managementState")
+	})
+	f.settle()
+}
+
+func TestModelsAsService(t *testing.T) {
+	tests := []struct {
+		name             string
+		gateway, secret  bool
+		wantReady        bool
+		wantTerminal     bool
+		wantTenant       bool
+		missingInMessage string
+	}{
+		{"enabled after its gateway and database Secret: Ready, namespace and Tenant created", true, true, true, false, true, ""},
+		{"C12: enabled before maas-db-config: stays failed", true, false, false, true, false, "Secret redhat-ods-applications/maas-db-config"},
+		{"C12: enabled before the gateway: stays failed", false, true, false, true, false, "Gateway openshift-ingress/maas-default-gateway"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			rhoaiReady(t, f)
+			maasPrerequisites(t, f, tc.gateway, tc.secret)
+			enableMaaS(f, "Managed")
+			gate := maas.ModelsAsServiceReady("default-dsc")
+			st := f.check(gate)
+			assert.Equal(t, tc.wantReady, st.Ready, st.Message)
+			assert.Equal(t, tc.wantTerminal, st.Terminal, st.Message)
+			assert.Contains(t, st.Message, tc.missingInMessage)
+			assert.Equal(t, tc.wantTenant, f.get(gvrTenants, "models-as-a-service", "default-tenant") != nil)
+			if !tc.wantTerminal {
+				assert.Equal(t, "true", f.must(gvrNamespaces, "", "models-as-a-service").GetLabels()[generatedNSLabel])
+				return
+			}
+			// Fixing the cause later does not help: maas-api is not retried ...
+			maasPrerequisites(t, f, !tc.gateway, !tc.secret)
+			assert.True(t, f.check(gate).Terminal, "C12 sticks")
+			// ... until MaaS is set Removed and Managed again.
+			enableMaaS(f, "Removed")
+			enableMaaS(f, "Managed")
+			st = f.check(gate)
+			assert.True(t, st.Ready, st.Message)
+		})
+	}
+}
+
+func TestMaaSController_recreatesTenant(t *testing.T) {
+	f := newFixture(t, func(o *Options) { o.Delays.TenantRecreate = 30 * time.Second })
+	rhoaiReady(t, f)
+	maasPrerequisites(t, f, true, true)
+	enableMaaS(f, "Managed")
+	f.must(gvrTenants, "models-as-a-service", "default-tenant")
+
+	f.delete(gvrTenants, "models-as-a-service", "default-tenant")
+	f.settle()
+	assert.Nil(t, f.get(gvrTenants, "models-as-a-service", "default-tenant"), "finalizer removed while maas-controller runs")
+	f.clock.advance(30 * time.Second)
+	f.settle()
+	tenant := f.must(gvrTenants, "models-as-a-service", "default-tenant")
+	assert.Equal(t, "Active", str(tenant, "status", "phase"))
+
+	// modelsAsService Removed: maas-controller goes, the Tenant stays with
+	// its finalizer (confirmations.md §6).
+	enableMaaS(f, "Removed")
+	assert.Nil(t, f.get(gvrDeployments, "redhat-ods-applications", "maas-controller"))
+	f.delete(gvrTenants, "models-as-a-service", "default-tenant")
+	f.settle()
+	tenant = f.must(gvrTenants, "models-as-a-service", "default-tenant")
+	assert.NotNil(t, tenant.GetDeletionTimestamp())
+	assert.Contains(t, tenant.GetFinalizers(), tenantFinalizer)
+}
