@@ -258,6 +258,10 @@ func allCRDs() []CRD {
 func (c CRD) object() *unstructured.Unstructured {
 	o := newObject("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", c.Name())
 	o.SetLabels(map[string]string{"ocpsim.rhoai.dev/simulated": "true"})
+	if g := c.Group; g == "k8s.io" || strings.HasSuffix(g, ".k8s.io") || g == "kubernetes.io" || strings.HasSuffix(g, ".kubernetes.io") {
+		// Protected groups need the approval annotation (as upstream ships it).
+		o.SetAnnotations(map[string]string{"api-approved.kubernetes.io": "https://github.com/kubernetes-sigs/gateway-api/pull/3328"})
+	}
 	scope := "Namespaced"
 	if c.Cluster {
 		scope = "Cluster"

@@ -36,6 +36,7 @@ const (
 	ccoNamespace         = "openshift-cloud-credential-operator"
 	kasNamespace         = "openshift-kube-apiserver"
 	serviceCAConfigMap   = "openshift-service-ca.crt"
+	rootCAConfigMap      = "kube-root-ca.crt"
 	servingCertAnn       = "service.beta.openshift.io/serving-cert-secret-name"
 	servingCertAlphaAnn  = "service.alpha.openshift.io/serving-cert-secret-name"
 	originatingService   = "service.beta.openshift.io/originating-service-name"
@@ -275,8 +276,8 @@ func (s *Sim) clusterOperator(name string, cs ...cond) *unstructured.Unstructure
 	return co
 }
 
-// reconcileNamespaces publishes the service CA bundle ConfigMap in every
-// active namespace, as OpenShift does.
+// reconcileNamespaces publishes the service CA bundle and root CA
+// ConfigMaps in every active namespace, as OpenShift does.
 func (s *Sim) reconcileNamespaces(p *pass) error {
 	nss, err := p.list(gvrNamespaces)
 	if err != nil {
@@ -288,19 +289,28 @@ func (s *Sim) reconcileNamespaces(p *pass) error {
 	}
 	have := map[string]bool{}
 	for _, cm := range cms {
-		if cm.GetName() == serviceCAConfigMap {
-			have[cm.GetNamespace()] = true
-		}
+		have[key(cm.GetNamespace(), cm.GetName())] = true
 	}
 	for _, ns := range nss {
-		if deleting(ns) || str(ns, "status", "phase") == "Terminating" || have[ns.GetName()] {
+		if deleting(ns) || str(ns, "status", "phase") == "Terminating" {
 			continue
 		}
-		cm := newObject("v1", "ConfigMap", ns.GetName(), serviceCAConfigMap)
-		cm.SetAnnotations(map[string]string{"service.beta.openshift.io/inject-cabundle": "true"})
-		cm.Object["data"] = map[string]any{"service-ca.crt": string(s.ca.certPEM)}
-		if _, err := p.create(gvrConfigMaps, cm); err != nil {
-			return err
+		if !have[key(ns.GetName(), serviceCAConfigMap)] {
+			cm := newObject("v1", "ConfigMap", ns.GetName(), serviceCAConfigMap)
+			cm.SetAnnotations(map[string]string{"service.beta.openshift.io/inject-cabundle": "true"})
+			cm.Object["data"] = map[string]any{"service-ca.crt": string(s.ca.certPEM)}
+			if _, err := p.create(gvrConfigMaps, cm); err != nil {
+				return err
+			}
+		}
+		// The root CA publisher's ConfigMap: every pod's projected service
+		// account token volume mounts it.
+		if !have[key(ns.GetName(), rootCAConfigMap)] {
+			cm := newObject("v1", "ConfigMap", ns.GetName(), rootCAConfigMap)
+			cm.Object["data"] = map[string]any{"ca.crt": string(s.ca.certPEM)}
+			if _, err := p.create(gvrConfigMaps, cm); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

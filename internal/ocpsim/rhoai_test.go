@@ -17,8 +17,8 @@ import (
 func dsc() *unstructured.Unstructured {
 	state := func(s string) map[string]any { return map[string]any{"managementState": s} }
 	return obj("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc", map[string]any{"components": map[string]any{
-		"dashboard": state("Managed"),
-		"kserve": map[string]any{"managementState": "Managed", "rawDeploymentServiceConfig": "Headless", "nim": state("Managed")},
+		"dashboard":          state("Managed"),
+		"kserve":             map[string]any{"managementState": "Managed", "rawDeploymentServiceConfig": "Headless", "nim": state("Managed")},
 		"llamastackoperator": state("Removed"), "aipipelines": state("Managed"), "workbenches": state("Managed"),
 		"modelregistry": state("Managed"), "mlflowoperator": state("Managed"), "trainingoperator": state("Managed"),
 		"kueue": state("Removed"), "ray": state("Removed"), "trustyai": state("Removed"), "feastoperator": state("Removed"),

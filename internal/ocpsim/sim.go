@@ -215,6 +215,7 @@ func New(cfg *rest.Config, opts Options) (*Sim, error) {
 		c.QPS, c.Burst = 200, 400
 	}
 	c.UserAgent = "ocpsim"
+	c.WarningHandler = rest.NoWarnings{} // e.g. PodSecurity warnings on operand Deployments
 	dyn, err := dynamic.NewForConfig(c)
 	if err != nil {
 		return nil, fmt.Errorf("ocpsim: building the dynamic client: %w", err)
