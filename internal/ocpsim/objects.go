@@ -409,7 +409,7 @@ func deleting(o *unstructured.Unstructured) bool { return o.GetDeletionTimestamp
 // matchLabels reports whether labels satisfy a matchLabels selector.
 func matchLabels(selector, labels map[string]string) bool {
 	for k, v := range selector {
-		if labels[k] != v {
+		if lv, ok := labels[k]; !ok || lv != v {
 			return false
 		}
 	}

@@ -1,0 +1,44 @@
+package ocpsim
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestDrift(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  []func(*Options)
+		drift bool
+	}{
+		{"operators default and annotate what the program left out", nil, true},
+		{"NoDrift leaves objects as written", []func(*Options){noDrift}, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.opts...)
+			f.install(opNFD)
+			f.install(opGPU)
+			f.create(gvrClusterPolicies, clusterPolicy())
+			f.create(gvrNamespaces, namespace("llm-d-demo"))
+			f.settle()
+			cp := f.must(gvrClusterPolicies, "", "gpu-cluster-policy")
+			assert.Equal(t, "ready", str(cp, "status", "state"))
+			assert.Equal(t, tc.drift, str(cp, "spec", "toolkit", "installDir") == "/usr/local/nvidia")
+			_, hasPolicy := mapAt(cp, "spec", "driver")["upgradePolicy"]
+			assert.Equal(t, tc.drift, hasPolicy)
+			// Never a field the program sets.
+			assert.Equal(t, true, boolean(cp, "spec", "driver", "enabled"))
+			assert.Equal(t, "single", str(cp, "spec", "mig", "strategy"))
+			assert.Equal(t, "crio", str(cp, "spec", "operator", "defaultRuntime"))
+
+			ns := f.must(gvrNamespaces, "", "llm-d-demo")
+			_, scc := ns.GetAnnotations()["openshift.io/sa.scc.uid-range"]
+			assert.Equal(t, tc.drift, scc)
+			og := f.must(gvrOperatorGroups, opGPU.ns, opGPU.ns)
+			assert.Equal(t, tc.drift, og.GetAnnotations()["olm.providedAPIs"] != "")
+			assert.Contains(t, f.must(gvrSubscriptions, opGPU.ns, opGPU.pkg).GetLabels(), CSVLabel(opGPU.pkg, opGPU.ns), "OLM's label is behaviour, not optional drift")
+		})
+	}
+}
