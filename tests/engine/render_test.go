@@ -54,13 +54,16 @@ func renderStack(t *testing.T, ctx context.Context) (s auto.Stack, rendered, sta
 			"PULUMI_SKIP_UPDATE_CHECK": "true",
 		}))
 	require.NoError(t, err)
+	// Structured keys are set by path, as a user does (pulumi config set --path):
+	// the project schema types them as objects.
 	require.NoError(t, s.SetAllConfigWithOptions(ctx, auto.ConfigMap{
-		"rhoai:platform":  {Value: "baremetal"},
-		"rhoai:mode":      {Value: "render"},
-		"rhoai:renderDir": {Value: rendered},
-		"rhoai:cluster":   {Value: `{"baseDomain":"cluster.example.com"}`},
-		"rhoai:tls":       {Value: `{"cloud":"none","route53":{"mode":"static"}}`},
-	}, &auto.ConfigOptions{Path: false}))
+		"rhoai:platform":           {Value: "baremetal"},
+		"rhoai:mode":               {Value: "render"},
+		"rhoai:renderDir":          {Value: rendered},
+		"rhoai:cluster.baseDomain": {Value: "cluster.example.com"},
+		"rhoai:tls.cloud":          {Value: "none"},
+		"rhoai:tls.route53.mode":   {Value: "static"},
+	}, &auto.ConfigOptions{Path: true}))
 	require.NoError(t, s.SetConfig(ctx, "rhoai:"+stacks.KeyDatabasePassword, auto.ConfigValue{Value: dbPassword, Secret: true}))
 	return s, rendered, state
 }
