@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/dynamic/fake"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
@@ -24,13 +24,17 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) Now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
-// fixture is a bootstrapped simulated cluster on the dynamic fake.
+// fixture is a bootstrapped simulated cluster: on the dynamic fake
+// (deterministic: passes run until nothing changes), or, with live set, on
+// a real API server with its controllers (kubeenv_test.go), where the
+// checks poll.
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
-	c     *fake.FakeDynamicClient
+	c     dynamic.Interface
 	sim   *Sim
 	clock *fakeClock
+	live  bool
 }
 
 func newFixture(t *testing.T, opts ...func(*Options)) *fixture {
@@ -54,7 +58,36 @@ func noDrift(o *Options) { o.NoDrift = true }
 // settle runs enough passes for a chain of transitions to complete.
 func (f *fixture) settle() {
 	f.t.Helper()
-	require.NoError(f.t, f.sim.Settle(f.ctx, 30))
+	if !f.live {
+		require.NoError(f.t, f.sim.Settle(f.ctx, 30))
+		return
+	}
+	for i, quiet := 0, 0; i < 300 && quiet < 3; i++ {
+		before := f.sim.client.writes()
+		if err := f.sim.Step(f.ctx); err != nil {
+			f.t.Logf("pass: %v", err)
+		}
+		if f.sim.client.writes() == before {
+			quiet++
+			time.Sleep(100 * time.Millisecond) // live only: the API server's controllers run meanwhile
+		} else {
+			quiet = 0
+		}
+	}
+}
+
+// eventually settles, then requires cond; live, it keeps passing and
+// polling for up to a minute (controllers run asynchronously there).
+func (f *fixture) eventually(what string, cond func() (bool, string)) {
+	f.t.Helper()
+	f.settle()
+	ok, msg := cond()
+	for deadline := time.Now().Add(time.Minute); f.live && !ok && time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		_ = f.sim.Step(f.ctx)
+		ok, msg = cond()
+	}
+	require.True(f.t, ok, "%s: %s", what, msg)
 }
 
 func (f *fixture) create(g schema.GroupVersionResource, o *unstructured.Unstructured) *unstructured.Unstructured {
@@ -166,16 +199,17 @@ func (f *fixture) install(op operator) {
 	if f.get(gvrSubscriptions, op.ns, op.subscription()) == nil {
 		f.subscribe(op)
 	}
-	f.settle()
 	pin := ""
 	if op.approval == "Manual" {
 		pin = op.startingCSV
 	}
-	st := f.check(readiness.CSVSucceeded(op.ns, op.subscription(), pin))
-	require.False(f.t, st.Terminal, st.Message)
 	f.settle()
-	st = f.check(readiness.CSVSucceeded(op.ns, op.subscription(), pin))
-	require.True(f.t, st.Ready, st.Message)
+	_ = f.check(readiness.CSVSucceeded(op.ns, op.subscription(), pin)) // approves a pinned Manual plan
+	f.eventually("CSV of "+op.pkg, func() (bool, string) {
+		st := f.check(readiness.CSVSucceeded(op.ns, op.subscription(), pin))
+		require.False(f.t, st.Terminal, st.Message)
+		return st.Ready, st.Message
+	})
 }
 
 func (op operator) subscription() string {

@@ -200,6 +200,7 @@ func authorinoVolumes(podSpec map[string]any, a *unstructured.Unstructured, tlsO
 		vols = append(vols, map[string]any{"name": item["name"], "projected": map[string]any{"sources": sources}})
 		mounts = append(mounts, map[string]any{"name": item["name"], "mountPath": item["mountPath"], "readOnly": true})
 	}
+	vols = keepEquivalent(toSlice(podSpec["volumes"]), vols, sameVolume)
 	if vols == nil {
 		delete(podSpec, "volumes")
 	} else {
@@ -211,6 +212,9 @@ func authorinoVolumes(podSpec map[string]any, a *unstructured.Unstructured, tlsO
 		if c["name"] != "authorino" {
 			continue
 		}
+		mounts := keepEquivalent(toSlice(c["volumeMounts"]), mounts, func(a, b map[string]any) bool {
+			return a["name"] == b["name"] && a["mountPath"] == b["mountPath"] && a["readOnly"] == b["readOnly"]
+		})
 		if mounts == nil {
 			delete(c, "volumeMounts")
 		} else {
@@ -277,4 +281,43 @@ func (p *pass) authorinoTLSEnabled() bool {
 		return 1
 	})
 	return boolean(sorted[0], "spec", "listener", "tls", "enabled")
+}
+
+// keepEquivalent returns want, reusing an existing entry wherever it is
+// equivalent (the API server defaults fields such as defaultMode; writing
+// the bare entry again would loop forever).
+func keepEquivalent(existing, want []any, same func(a, b map[string]any) bool) []any {
+	if want == nil {
+		return nil
+	}
+	out := make([]any, len(want))
+	for i, w := range want {
+		out[i] = w
+		for _, e := range existing {
+			if same(mapOf(e), mapOf(w)) {
+				out[i] = e
+				break
+			}
+		}
+	}
+	return out
+}
+
+// sameVolume compares the fields the operator sets.
+func sameVolume(a, b map[string]any) bool {
+	if a["name"] != b["name"] || fmt.Sprint(mapOf(a["secret"])["secretName"]) != fmt.Sprint(mapOf(b["secret"])["secretName"]) {
+		return false
+	}
+	names := func(v map[string]any) []string {
+		var out []string
+		for _, src := range toSlice(mapOf(v["projected"])["sources"]) {
+			for _, kind := range []string{"configMap", "secret"} {
+				if m := mapOf(mapOf(src)[kind]); m != nil {
+					out = append(out, kind+"/"+fmt.Sprint(m["name"])+fmt.Sprint(m["items"]))
+				}
+			}
+		}
+		return out
+	}
+	return slices.Equal(names(a), names(b))
 }

@@ -152,3 +152,25 @@ func TestAgainstKubeenv(t *testing.T) {
 	}
 	fmt.Println()
 }
+
+// TestProgramSignalsAgainstKubeenv walks the program's phases (the same
+// walk as TestProgramSignals) against a real API server, with the real
+// deployment, replicaset, endpoint and garbage-collector controllers.
+func TestProgramSignalsAgainstKubeenv(t *testing.T) {
+	for _, platform := range []Platform{BareMetal, AWS} {
+		t.Run(string(platform), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			env, err := kubeenv.Start(ctx, kubeenv.Options{})
+			require.NoError(t, err)
+			defer func() { assert.NoError(t, env.Stop()) }()
+			sim, err := New(env.RESTConfig(), Options{Platform: platform})
+			require.NoError(t, err)
+			require.NoError(t, sim.Bootstrap(ctx))
+			start := time.Now()
+			programSignals(t, &fixture{t: t, ctx: ctx, c: env.Dynamic(), sim: sim, live: true}, platform)
+			stats := sim.Requests()
+			t.Logf("%s: program walk in %s, %d simulator requests (%v)", platform, time.Since(start).Round(time.Second), stats.Total, stats.ByVerb)
+		})
+	}
+}

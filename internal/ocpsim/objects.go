@@ -340,13 +340,16 @@ func setConditions(st map[string]any, now time.Time, cs ...cond) {
 			if !ok || old["type"] != c.Type {
 				continue
 			}
+			replaced = true
+			if old["status"] == c.Status && fmt.Sprint(old["reason"]) == fmt.Sprint(entry["reason"]) && fmt.Sprint(old["message"]) == c.Message {
+				break // unchanged: keep the entry as written (server-added fields too)
+			}
 			if old["status"] == c.Status {
 				if t, ok := old["lastTransitionTime"]; ok {
 					entry["lastTransitionTime"] = t
 				}
 			}
 			list[i] = entry
-			replaced = true
 		}
 		if !replaced {
 			list = append(list, entry)

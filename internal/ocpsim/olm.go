@@ -1,6 +1,7 @@
 package ocpsim
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -78,18 +79,50 @@ const (
 	olmAPIVersion        = "operators.coreos.com/v1alpha1"
 )
 
-// CSVLabel is the label OLM puts on a package's CSV (and Subscription).
-func CSVLabel(pkg, ns string) string { return "operators.coreos.com/" + pkg + "." + ns }
+// CSVLabel is the label OLM puts on a package's CSV (and Subscription):
+// operators.coreos.com/<package>.<namespace>, where OLM cuts the name part
+// (the Operator's name) to the 63 characters a label key allows and trims
+// trailing non-alphanumerics, e.g. for cluster-observability-operator in
+// openshift-cluster-observability-operator.
+func CSVLabel(pkg, ns string) string {
+	name := pkg + "." + ns
+	if len(name) > 63 {
+		name = strings.TrimRightFunc(name[:63], func(r rune) bool {
+			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+		})
+	}
+	return "operators.coreos.com/" + name
+}
 
-// csvPackage reads the package back from a CSV's OLM label.
+// propertiesAnnotation carries the bundle's properties (olm.package) on a
+// CSV, as OLM writes them.
+const propertiesAnnotation = "operatorframework.io/properties"
+
+// csvPackage reads the package from the CSV's properties annotation.
 func csvPackage(csv *unstructured.Unstructured) string {
-	suffix := "." + csv.GetNamespace()
-	for k := range csv.GetLabels() {
-		if rest, ok := strings.CutPrefix(k, "operators.coreos.com/"); ok && strings.HasSuffix(rest, suffix) {
-			return strings.TrimSuffix(rest, suffix)
+	var props struct {
+		Properties []struct {
+			Type  string `json:"type"`
+			Value struct {
+				PackageName string `json:"packageName"`
+			} `json:"value"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal([]byte(csv.GetAnnotations()[propertiesAnnotation]), &props); err != nil {
+		return ""
+	}
+	for _, p := range props.Properties {
+		if p.Type == "olm.package" {
+			return p.Value.PackageName
 		}
 	}
 	return ""
+}
+
+func csvProperties(pkg, version string) string {
+	raw, _ := json.Marshal(map[string]any{"properties": []any{map[string]any{
+		"type": "olm.package", "value": map[string]any{"packageName": pkg, "version": version}}}})
+	return string(raw)
 }
 
 // packageOfCSV finds the catalog package that ships a CSV name.
@@ -366,7 +399,8 @@ func (s *Sim) ensureCSV(p *pass, ns string, pkg Package, name string) error {
 	version := name[strings.Index(name, ".")+1:]
 	csv := newObject(olmAPIVersion, "ClusterServiceVersion", ns, name)
 	csv.SetLabels(map[string]string{CSVLabel(pkg.Name, ns): "", "olm.managed": "true"})
-	csv.SetAnnotations(map[string]string{"olm.operatorNamespace": ns, "capabilities": "Seamless Upgrades"})
+	csv.SetAnnotations(map[string]string{"olm.operatorNamespace": ns, "capabilities": "Seamless Upgrades",
+		propertiesAnnotation: csvProperties(pkg.Name, strings.TrimPrefix(version, "v"))})
 	var modes, owned []any
 	for _, m := range []string{"OwnNamespace", "SingleNamespace", "MultiNamespace", "AllNamespaces"} {
 		modes = append(modes, map[string]any{"type": m, "supported": slices.Contains(pkg.InstallModes, m)})

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
@@ -168,5 +169,20 @@ func TestOLM_packageManifests(t *testing.T) {
 	for _, p := range DefaultCatalog() {
 		pm := f.must(gvrPackageManifests, "openshift-marketplace", p.Name)
 		assert.Equal(t, p.DefaultChannel, str(pm, "status", "defaultChannel"), p.Name)
+	}
+}
+
+func TestCSVLabel(t *testing.T) {
+	tests := []struct{ pkg, ns, want string }{
+		{"nfd", "openshift-nfd", "operators.coreos.com/nfd.openshift-nfd"},
+		// OLM cuts the Operator name to 63 characters (a label key's name part) and trims the trailing "-".
+		{"cluster-observability-operator", "openshift-cluster-observability-operator", "operators.coreos.com/cluster-observability-operator.openshift-cluster-observability"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.pkg, func(t *testing.T) {
+			got := CSVLabel(tc.pkg, tc.ns)
+			assert.Equal(t, tc.want, got)
+			assert.Empty(t, validation.IsQualifiedName(got))
+		})
 	}
 }

@@ -215,6 +215,17 @@ func (s *Sim) bootstrapStorage(p *pass) error {
 	if _, err := p.create(gvrSecrets, pull); err != nil {
 		return err
 	}
+	// The router's own default certificate (the MaaS gateway's fallback, D3).
+	crt, keyPEM, err := s.ca.issue([]string{"*." + s.opts.AppsDomain}, s.now(), 2*365*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	router := newObject("v1", "Secret", ingressNamespace, "router-certs-default")
+	router.Object["type"] = "kubernetes.io/tls"
+	router.Object["data"] = map[string]any{"tls.crt": base64.StdEncoding.EncodeToString(crt), "tls.key": base64.StdEncoding.EncodeToString(keyPEM)}
+	if _, err := p.create(gvrSecrets, router); err != nil {
+		return err
+	}
 	if s.opts.MonitoringConfig != "" {
 		cm := newObject("v1", "ConfigMap", "openshift-monitoring", "cluster-monitoring-config")
 		cm.Object["data"] = map[string]any{"config.yaml": s.opts.MonitoringConfig}
