@@ -64,3 +64,10 @@ func TestRequests_areCounted(t *testing.T) {
 	assert.NotEmpty(t, after.Top(3))
 	assert.Contains(t, after.ByResource, "list subscriptions.operators.coreos.com")
 }
+
+func TestWrittenSince(t *testing.T) {
+	before := RequestStats{ByResource: map[string]int64{"list pods": 3, "update pods/status": 1}}
+	after := RequestStats{ByResource: map[string]int64{"list pods": 9, "update pods/status": 2, "create nodes": 1}}
+	assert.Equal(t, []string{"create nodes", "update pods/status"}, writtenSince(before, after))
+	assert.Empty(t, writtenSince(after, after), "a settled pass writes nothing")
+}

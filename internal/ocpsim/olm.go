@@ -160,15 +160,6 @@ func (p *pass) operatorCSV(pkg string) *unstructured.Unstructured {
 // Subscription says.
 func (p *pass) operatorRunning(pkg string) bool { return p.operatorCSV(pkg) != nil }
 
-// csvExists: any CSV of the package is present (phase aside).
-func (p *pass) csvExists(pkg string) bool {
-	csvs, err := p.list(gvrCSVs)
-	if err != nil {
-		return false
-	}
-	return slices.ContainsFunc(csvs, func(c *unstructured.Unstructured) bool { return csvPackage(c) == pkg && !deleting(c) })
-}
-
 func (s *Sim) reconcileSubscriptions(p *pass) error {
 	subs, err := p.list(gvrSubscriptions)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -270,19 +272,46 @@ func (s *Sim) Run(ctx context.Context) error {
 	}()
 	ticker := time.NewTicker(s.opts.Interval)
 	defer ticker.Stop()
+	streak := 0 // consecutive passes that wrote something
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-ticker.C:
 		}
+		before := s.client.stats()
 		if err := s.Step(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			if msg := err.Error(); msg != s.lastErr {
 				s.lastErr = msg
 				s.opts.Log("ocpsim: " + msg)
 			}
 		}
+		written := writtenSince(before, s.client.stats())
+		if len(written) == 0 {
+			streak = 0
+			continue
+		}
+		if streak++; streak == loopWarnPasses {
+			s.logf("ocpsim: %d passes in a row wrote objects (a write loop?); last pass: %v", streak, written)
+		}
 	}
+}
+
+// loopWarnPasses: a settled cluster writes nothing; this many writing
+// passes in a row are worth a log line.
+const loopWarnPasses = 100
+
+// writtenSince lists the "verb resource" writes between two stats.
+func writtenSince(before, after RequestStats) []string {
+	var out []string
+	for k, v := range after.ByResource {
+		verb, _, _ := strings.Cut(k, " ")
+		if (verb == "create" || verb == "update" || verb == "delete" || verb == "patch") && v > before.ByResource[k] {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // reconciler is one simulated controller; it reads through the pass and
