@@ -3,6 +3,7 @@ package olm
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -73,7 +74,19 @@ func removeCSVs(ctx context.Context, w *readiness.Waiter, namespace, pkg string)
 	return nil
 }
 
-// CSVLabel is the label OLM puts on a Subscription's CSV.
+// CSVLabel is the label OLM puts on a Subscription's CSV:
+// operators.coreos.com/<package>.<namespace>, the name part (the Operator's
+// name) cut to the 63 characters a label key allows and stripped of
+// trailing non-alphanumerics, as OLM's decorators.Operator.ComponentLabelKey
+// does (e.g. cluster-observability-operator in
+// openshift-cluster-observability-operator: 71 characters). An uncut key is
+// not a valid selector: the list fails before it reaches the API server.
 func CSVLabel(pkg, namespace string) string {
-	return "operators.coreos.com/" + pkg + "." + namespace
+	name := pkg + "." + namespace
+	if len(name) > 63 {
+		name = strings.TrimRightFunc(name[:63], func(r rune) bool {
+			return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+		})
+	}
+	return "operators.coreos.com/" + name
 }
