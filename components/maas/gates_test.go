@@ -230,6 +230,21 @@ func TestRemoveTenant(t *testing.T) {
 		w, _ := waiter(newFake())
 		require.NoError(t, removeTenant(context.Background(), w))
 	})
+	t.Run("a Tenant maas-controller re-created meanwhile is not the one it waits for", func(t *testing.T) {
+		orig := tenantObj("maas.opendatahub.io/tenant-finalizer")
+		orig.SetUID("uid-deleted")
+		c := newFake(orig)
+		c.PrependReactor("delete", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) {
+			recreated := tenantObj("maas.opendatahub.io/tenant-finalizer")
+			recreated.SetUID("uid-recreated")
+			return true, nil, c.Tracker().Update(Tenants, recreated, TenantNamespace)
+		})
+		w, _ := waiter(c)
+		require.NoError(t, removeTenant(context.Background(), w))
+		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		require.NotNil(t, obj)
+		assert.Equal(t, "uid-recreated", string(obj.GetUID()), "left for removeRecreatedTenant")
+	})
 	t.Run("times out when its finalizer never runs", func(t *testing.T) {
 		c := newFake(tenantObj("maas.opendatahub.io/tenant-finalizer"))
 		c.PrependReactor("delete", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) {

@@ -91,17 +91,36 @@ func tenantPresent(ctx context.Context, c dynamic.Interface) func() (bool, error
 	}
 }
 
+// tenantPresentUID is tenantPresent for the Tenant with uid only: one that
+// maas-controller re-created after the delete (another UID) does not count.
+func tenantPresentUID(ctx context.Context, c dynamic.Interface, uid types.UID) func() (bool, error) {
+	return func() (bool, error) {
+		obj, err := get(ctx, c, Tenants, TenantNamespace, TenantName)
+		return obj != nil && (uid == "" || obj.GetUID() == uid), err
+	}
+}
+
 // removeTenant deletes default-tenant and waits for maas-controller to run its
-// finalizer (step 2 of confirmations.md §6).
+// finalizer (step 2 of confirmations.md §6). It waits for the Tenant it
+// deleted: a running maas-controller re-creates default-tenant whenever it
+// is missing (often within a poll interval), and that one is removed by
+// removeRecreatedTenant once the controller is gone.
 func removeTenant(ctx context.Context, w *readiness.Waiter) error {
 	c, err := w.Client()
 	if err != nil {
 		return fmt.Errorf("maas: connecting to remove Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
+	obj, err := get(ctx, c, Tenants, TenantNamespace, TenantName)
+	if err != nil {
+		return fmt.Errorf("maas: reading Tenant %s/%s: %w", TenantNamespace, TenantName, err)
+	}
+	if obj == nil {
+		return nil
+	}
 	if err := deleteTenant(ctx, c); err != nil {
 		return err
 	}
-	return waitGone(ctx, w, tenantPresent(ctx, c), "Tenant "+TenantNamespace+"/"+TenantName+
+	return waitGone(ctx, w, tenantPresentUID(ctx, c, obj.GetUID()), "Tenant "+TenantNamespace+"/"+TenantName+
 		" (its finalizer needs maas-controller in "+ApplicationsNamespace+")", TenantRemoveTimeout)
 }
 
