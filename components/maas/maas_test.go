@@ -331,7 +331,7 @@ func TestMaaS_patchesOwnOnlyTheirFields(t *testing.T) {
 		{
 			name: "gateway bootstrap annotation alone (C13)", kind: "GatewayPatch", ns: "openshift-ingress", obj: "maas-default-gateway", manager: "rhoai-maas-authorino-bootstrap",
 			apiVersion:      "kubernetes:gateway.networking.k8s.io/v1:GatewayPatch",
-			wantAnnotations: map[string]any{"security.opendatahub.io/authorino-tls-bootstrap": "true"},
+			wantAnnotations: map[string]any{"security.opendatahub.io/authorino-tls-bootstrap": "true", "pulumi.com/skipAwait": "true"},
 		},
 		{
 			name: "Authorino Service serving-cert annotation", kind: "ServicePatch", ns: "kuadrant-system", obj: "authorino-authorino-authorization", manager: "rhoai-maas-authorino",

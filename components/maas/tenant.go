@@ -30,7 +30,15 @@ func (m *MaaS) newBootstrap(ctx *pulumi.Context, name string, a MaaSArgs, author
 		Kind:       pulumi.String("Gateway"),
 		Metadata: &metav1.ObjectMetaArgs{
 			Name: pulumi.String(GatewayName), Namespace: pulumi.String(IngressNamespace),
-			Annotations: patchAnnotations(BootstrapFieldManager, map[string]string{BootstrapAnnotation: "true"}),
+			// skipAwait: without it the provider awaits the Gateway's own
+			// pulumi.com/waitFor (condition=Programmed) through a watch that
+			// drops only older generations, so a cached pre-patch copy (same
+			// generation: annotations do not bump it) can satisfy the
+			// condition and be recorded as this patch's outputs, and the next
+			// preview proposes to add the annotation again.
+			Annotations: patchAnnotations(BootstrapFieldManager, map[string]string{
+				BootstrapAnnotation: "true", manifest.SkipAwaitAnnotation: "true",
+			}),
 		},
 	}, append(opts, pulumi.Parent(m))...)
 	if err != nil {
