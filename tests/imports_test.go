@@ -37,7 +37,7 @@ func allowedImports(pkg string) func(string) bool {
 		}
 	case pkg == "stacks":
 		return func(imp string) bool { return strings.HasPrefix(imp, "components/") || bottom(imp) }
-	case strings.HasPrefix(pkg, "cmd/"), pkg == ".", pkg == "tests", strings.HasPrefix(pkg, "tests/"):
+	case strings.HasPrefix(pkg, "cmd/"), pkg == ".", pkg == "tests", strings.HasPrefix(pkg, "tests/"), pkg == "bench":
 		return func(string) bool { return true }
 	}
 	return func(string) bool { return false }
