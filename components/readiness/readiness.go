@@ -7,6 +7,12 @@
 // hooks. When the check fails the dependent is not created and the run fails;
 // the next `pulumi up` runs the hook again, so a failed gate is never recorded
 // as passed (docs/gates.md). Hooks do not run in preview or render mode.
+//
+// The Waiter reads at once, then watches what the check read and re-reads on
+// every change (with a slow poll as a safety net, and backoff polling for
+// what cannot be watched yet), so a gate passes as soon as its signal
+// appears without polling the API server; Stats counts each gate's checks,
+// requests, watches and events (docs/performance.md).
 package readiness
 
 import (

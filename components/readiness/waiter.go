@@ -3,6 +3,7 @@ package readiness
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,16 +31,31 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// Waiter polls gates with capped exponential backoff: prompt when a signal is
-// already there, gentle on the API server when it takes minutes. A gate that
-// passed once in this run passes again without a request, so gates shared by
-// several dependents poll once per run.
+// Waiter runs gates: it reads the cluster at once, then waits for a change
+// before reading again. With Watch set (NewWaiter sets it), a waiting gate
+// watches exactly the objects its check read (a field-selected watch per
+// object, a collection watch per list) and re-runs the check on every event,
+// so it passes as soon as the signal appears; a slow poll (SafetyInterval)
+// stays as a safety net. An object that cannot be watched yet (its CRD is
+// not served) is polled with capped exponential backoff (Interval doubling
+// to MaxInterval), as every gate is without Watch. A gate that passed once
+// in this run passes again without a request, so gates shared by several
+// dependents run once per run.
 type Waiter struct {
 	Client      func() (dynamic.Interface, error)
 	Clock       Clock
 	Interval    time.Duration // first pause between reads
 	MaxInterval time.Duration // pause cap
 	Log         func(msg string)
+
+	// Watch makes waiting gates wake on watch events of what they read.
+	Watch bool
+	// SafetyInterval is the pause between reads while everything the check
+	// read is watched (default 30 s): a missed event costs at most this.
+	SafetyInterval time.Duration
+	// MinRecheck is the least time between two reads woken by events
+	// (default 100 ms): a burst of events costs one read.
+	MinRecheck time.Duration
 
 	requests atomic.Int64
 	mu       sync.Mutex
@@ -48,16 +64,71 @@ type Waiter struct {
 
 type entry struct {
 	mu     sync.Mutex
+	gate   Gate
 	passed bool
+	stats  counters
 }
 
-// NewWaiter uses the real clock and the default pacing (2 s doubling to 10 s).
+// counters are a gate's costs, updated while it waits.
+type counters struct {
+	waits, checks, requests, watches, events atomic.Int64
+	waited                                   atomic.Int64 // nanoseconds
+}
+
+// GateStats is what one gate cost in this run.
+type GateStats struct {
+	ID       string        // Gate.ID()
+	Layer    string        // Gate.Layer
+	Waits    int64         // Wait calls (one per dependent hook run; memoized ones cost nothing)
+	Checks   int64         // check runs
+	Requests int64         // API requests: the checks' reads and writes, plus watch requests
+	Watches  int64         // watch requests opened
+	Events   int64         // watch events received
+	Waited   time.Duration // time spent in checks and waits
+	Passed   bool
+}
+
+// NewWaiter uses the real clock, watches, and the default pacing (2 s
+// doubling to 10 s while unwatched; 30 s while watched).
 func NewWaiter(client func() (dynamic.Interface, error)) *Waiter {
-	return &Waiter{Client: client, Clock: realClock{}, Interval: 2 * time.Second, MaxInterval: 10 * time.Second}
+	return &Waiter{Client: client, Clock: realClock{}, Interval: 2 * time.Second, MaxInterval: 10 * time.Second, Watch: true}
 }
 
-// Requests counts the checks made so far (each is one or a few API reads).
+// Requests counts the checks made so far (each is one or a few API reads;
+// Stats has the requests per gate).
 func (w *Waiter) Requests() int64 { return w.requests.Load() }
+
+// Stats reports each gate run so far, sorted by ID.
+func (w *Waiter) Stats() []GateStats {
+	w.mu.Lock()
+	entries := make([]*entry, 0, len(w.entries))
+	for _, e := range w.entries {
+		entries = append(entries, e)
+	}
+	w.mu.Unlock()
+	out := make([]GateStats, 0, len(entries))
+	for _, e := range entries {
+		e.mu.Lock()
+		passed, g := e.passed, e.gate
+		e.mu.Unlock()
+		out = append(out, e.stats.snapshot(g, passed))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func (c *counters) snapshot(g Gate, passed bool) GateStats {
+	return GateStats{
+		ID: g.ID(), Layer: g.Layer, Waits: c.waits.Load(), Checks: c.checks.Load(),
+		Requests: c.requests.Load() + c.watches.Load(), Watches: c.watches.Load(), Events: c.events.Load(),
+		Waited: time.Duration(c.waited.Load()), Passed: passed,
+	}
+}
+
+// String is the one-line summary the pass log ends with.
+func (s GateStats) String() string {
+	return fmt.Sprintf("checks=%d requests=%d watches=%d events=%d", s.Checks, s.Requests, s.Watches, s.Events)
+}
 
 // Passed reports whether the gate already passed in this run.
 func (w *Waiter) Passed(g Gate) bool {
@@ -75,7 +146,7 @@ func (w *Waiter) entry(g Gate) *entry {
 	}
 	e, ok := w.entries[g.ID()]
 	if !ok {
-		e = &entry{}
+		e = &entry{gate: g}
 		w.entries[g.ID()] = e
 	}
 	return e
@@ -89,7 +160,8 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		return fmt.Errorf("%s: gate has no check", g.describe())
 	}
 	e := w.entry(g)
-	e.mu.Lock() // one poll per gate; concurrent dependents wait for its verdict
+	e.stats.waits.Add(1)
+	e.mu.Lock() // one run per gate; concurrent dependents wait for its verdict
 	defer e.mu.Unlock()
 	if e.passed {
 		return nil
@@ -103,42 +175,126 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		clock = realClock{}
 	}
 	start := clock.Now()
+	defer func() { e.stats.waited.Add(int64(clock.Now().Sub(start))) }()
 	deadline := start.Add(g.Timeout)
 	pause := w.Interval
 	if pause <= 0 {
 		pause = time.Second
 	}
+	traced := newTracer(client, &e.stats.requests)
+	var watches *watchSet
+	if w.Watch {
+		watches = newWatchSet(client, &e.stats.events)
+		watchCtx, stop := context.WithCancel(ctx)
+		defer func() { stop(); watches.stop() }()
+		ctx = watchCtx
+	}
 	last := ""
+	rechecked := false
 	for {
 		w.requests.Add(1)
-		st, err := g.Check(ctx, client)
+		e.stats.checks.Add(1)
+		checked := clock.Now()
+		st, err := g.Check(ctx, traced)
 		switch {
 		case err != nil:
 			last = "error reading the cluster: " + err.Error()
 		case st.Ready:
 			e.passed = true
-			w.log(fmt.Sprintf("%s: passed after %s (%s)", g.describe(), clock.Now().Sub(start).Round(time.Second), st.Message))
+			w.log(fmt.Sprintf("%s: passed after %s (%s) [%s]", g.describe(), clock.Now().Sub(start).Round(time.Second), st.Message, e.stats.snapshot(g, true)))
 			return nil
 		case st.Terminal:
 			return g.terminalError(st)
 		default:
 			last = st.Message
 		}
+		reads := traced.take()
 		now := clock.Now()
 		if !now.Before(deadline) {
 			return g.timeoutError(now.Sub(start), last)
 		}
 		wait := pause
+		var wake <-chan struct{}
+		if watches != nil {
+			allWatched, recheck := watches.ensure(ctx, reads, &e.stats.watches)
+			if recheck && !rechecked {
+				// A new watch started from "now": read once more so a
+				// change made before it started is not missed.
+				rechecked = true
+				continue
+			}
+			rechecked = false
+			if allWatched && len(reads) > 0 {
+				wait = max(wait, w.safetyInterval())
+			}
+			wake = watches.wake
+		}
 		if rest := deadline.Sub(now); rest < wait {
 			wait = rest
 		}
-		if err := clock.Sleep(ctx, wait); err != nil {
+		woken, err := sleep(ctx, clock, wait, wake)
+		if err != nil {
 			return fmt.Errorf("%s: interrupted while waiting for %s (last seen: %s): %w", g.describe(), g.Expect, last, err)
+		}
+		if woken {
+			// Let a burst of events settle into one read.
+			if gap := w.minRecheck() - clock.Now().Sub(checked); gap > 0 {
+				if err := clock.Sleep(ctx, gap); err != nil {
+					return fmt.Errorf("%s: interrupted while waiting for %s (last seen: %s): %w", g.describe(), g.Expect, last, err)
+				}
+			}
+			continue // an event is news, not a failed poll: no backoff
 		}
 		if pause *= 2; w.MaxInterval > 0 && pause > w.MaxInterval {
 			pause = w.MaxInterval
 		}
 	}
+}
+
+func (w *Waiter) safetyInterval() time.Duration {
+	if w.SafetyInterval > 0 {
+		return w.SafetyInterval
+	}
+	return 30 * time.Second
+}
+
+func (w *Waiter) minRecheck() time.Duration {
+	if w.MinRecheck > 0 {
+		return w.MinRecheck
+	}
+	return 100 * time.Millisecond
+}
+
+// sleep pauses for d on clock, or until wake fires (woken true). It fails
+// only when ctx ends.
+func sleep(ctx context.Context, clock Clock, d time.Duration, wake <-chan struct{}) (woken bool, err error) {
+	if wake == nil {
+		return false, clock.Sleep(ctx, d)
+	}
+	select {
+	case <-wake: // an event arrived while the check ran
+		return true, nil
+	default:
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var fired atomic.Bool
+	go func() {
+		select {
+		case <-wake:
+			fired.Store(true)
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	err = clock.Sleep(sctx, d)
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	if fired.Load() {
+		return true, nil
+	}
+	return false, err
 }
 
 func (w *Waiter) log(msg string) {
