@@ -109,13 +109,14 @@ func (t *TLS) issue(ctx *pulumi.Context, name string, a TLSArgs) error {
 		cr, err := apiextensions.NewCustomResource(ctx, name+"-certificate-"+c.logical, &apiextensions.CustomResourceArgs{
 			ApiVersion: pulumi.String("cert-manager.io/v1"),
 			Kind:       pulumi.String("Certificate"),
+			// No waitFor: readiness is the certificateReady gate of the
+			// dependents, which also fails at once on a failed order.
 			Metadata: &metav1.ObjectMetaArgs{
-				Name:        pulumi.String(c.name),
-				Namespace:   pulumi.String(c.ns),
-				Annotations: manifest.StringMap(manifest.WaitFor(CertificateTimeout, "condition=Ready")),
+				Name:      pulumi.String(c.name),
+				Namespace: pulumi.String(c.ns),
 			},
 			OtherFields: kubernetes.UntypedArgs{"spec": spec},
-		}, append(certOpts, parent, manifest.Timeouts(CertificateTimeout))...)
+		}, append(certOpts, parent)...)
 		if err != nil {
 			return fmt.Errorf("tls %q: creating Certificate %s/%s: %w", name, c.ns, c.name, err)
 		}

@@ -50,6 +50,7 @@ const (
 	IngressControllerExistsGate = "ingressControllerExists"
 	APIServerExistsGate         = "apiServerExists"
 	APICertificateServedGate    = "apiCertificateServed"
+	CertificateReadyGate        = "certificateReady"
 )
 
 // Budgets.
@@ -70,6 +71,7 @@ var (
 	APIServers         = schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "apiservers"}
 	ClusterOperators   = schema.GroupVersionResource{Group: "config.openshift.io", Version: "v1", Resource: "clusteroperators"}
 	ValidatingWebhooks = schema.GroupVersionResource{Group: "admissionregistration.k8s.io", Version: "v1", Resource: "validatingwebhookconfigurations"}
+	Certificates       = schema.GroupVersionResource{Group: "cert-manager.io", Version: "v1", Resource: "certificates"}
 )
 
 const operandHint = "check: oc get certmanager cluster -o yaml; oc get deploy,pods -n " + OperandNamespace
@@ -125,6 +127,44 @@ func platformObjectGate(name, kind, ns, objName string, gvr schema.GroupVersionR
 		Hint:    "check: oc get " + strings.ToLower(kind) + " " + objName + nsFlag(ns),
 		Timeout: PlatformObjectTimeout,
 		Check:   readiness.Exists(gvr, kind, ns, objName),
+	}
+}
+
+// certificateReadyGate: the Certificate issued (C4), failing at once when
+// cert-manager gave up on the request. A pulumi.com/waitFor on the
+// Certificate could only time out (15 minutes) on a failed order.
+func certificateReadyGate(ns, name string) readiness.Gate {
+	return readiness.Gate{
+		Name: CertificateReadyGate, Constraint: "C4", Layer: Layer,
+		Object:  "Certificate " + ns + "/" + name,
+		Expect:  "condition Ready=True (the signed certificate in its Secret)",
+		Hint:    "check: oc describe certificate " + name + " -n " + ns + "; oc get certificaterequest,order,challenge -n " + ns + "; once fixed, cmctl renew -n " + ns + " " + name + " (cert-manager otherwise retries only after a backoff of an hour or more)",
+		Timeout: CertificateTimeout,
+		Check:   CertificateIssued(ns, name),
+	}
+}
+
+// CertificateIssued is ready on Ready=True. cert-manager reports a failed
+// issuance as Issuing=False with reason Failed and the request's message
+// ("The certificate request has failed to complete and will be retried:
+// ..."), then retries only after a backoff of an hour or more: terminal.
+func CertificateIssued(ns, name string) readiness.Check {
+	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
+		cert, err := get(ctx, c, Certificates, ns, name)
+		if err != nil || cert == nil {
+			return readiness.NotYet("Certificate %s/%s not created yet", ns, name), err
+		}
+		ready, ok := kube.FindCondition(cert, "Ready")
+		if ok && ready.Status == "True" {
+			return readiness.Ready("Certificate " + ns + "/" + name + " Ready=True"), nil
+		}
+		if issuing, ok := kube.FindCondition(cert, "Issuing"); ok && issuing.Status == "False" && issuing.Reason == "Failed" {
+			return readiness.Failed("Certificate %s/%s Issuing=False (Failed): %s", ns, name, issuing.Message), nil
+		}
+		if !ok {
+			return readiness.NotYet("Certificate %s/%s has no Ready condition yet", ns, name), nil
+		}
+		return readiness.NotYet("Certificate %s/%s Ready=%s (%s): %s", ns, name, ready.Status, ready.Reason, ready.Message), nil
 	}
 }
 

@@ -20,7 +20,7 @@ import (
 func client(objs ...runtime.Object) dynamic.Interface {
 	return kubetest.ClientWith(map[schema.GroupVersionResource]string{
 		CertManagers: "CertManagerList", KubeAPIServers: "KubeAPIServerList", ClusterOperators: "ClusterOperatorList",
-		ValidatingWebhooks: "ValidatingWebhookConfigurationList",
+		ValidatingWebhooks: "ValidatingWebhookConfigurationList", Certificates: "CertificateList",
 	}, objs...)
 }
 
@@ -224,4 +224,33 @@ func TestPlatformObjectGates(t *testing.T) {
 	cm := certManagerExistsGate()
 	require.NoError(t, wait(t, cm, client(certManager())))
 	require.ErrorIs(t, wait(t, cm, client()), readiness.ErrTimeout)
+}
+
+func certificate(conds ...map[string]any) *unstructured.Unstructured {
+	var list []any
+	for _, c := range conds {
+		list = append(list, c)
+	}
+	return kubetest.Object("cert-manager.io/v1", "Certificate", "openshift-ingress", "ocp-ingress", map[string]any{"status": map[string]any{"conditions": list}})
+}
+
+func TestCertificateReadyGate(t *testing.T) {
+	g := certificateReadyGate("openshift-ingress", "ocp-ingress")
+	issuing := map[string]any{"type": "Issuing", "status": "True", "reason": "DoesNotExist", "message": "Issuing certificate as Secret does not exist"}
+	notReady := map[string]any{"type": "Ready", "status": "False", "reason": "DoesNotExist", "message": "Issuing certificate as Secret does not exist"}
+	const failure = "The certificate request has failed to complete and will be retried: 403 urn:ietf:params:acme:error:unauthorized: Incorrect TXT record"
+
+	err := wait(t, g, client(certificate(notReady, issuing)))
+	require.ErrorIs(t, err, readiness.ErrTimeout)
+	assert.Contains(t, err.Error(), "Issuing certificate as Secret does not exist", "the timeout says what it saw last")
+	assert.Contains(t, err.Error(), "certificateReady (C4)")
+
+	failed := map[string]any{"type": "Issuing", "status": "False", "reason": "Failed", "message": failure}
+	err = wait(t, g, client(certificate(notReady, failed)))
+	require.ErrorIs(t, err, readiness.ErrTerminal, "cert-manager gave up on this request: no point waiting")
+	assert.Contains(t, err.Error(), failure)
+	assert.Contains(t, err.Error(), "cmctl renew", "the hint says how to retry now")
+
+	require.NoError(t, wait(t, g, client(certificate(map[string]any{"type": "Ready", "status": "True", "reason": "Ready", "message": "Certificate is up to date and has not expired"}))))
+	require.ErrorIs(t, wait(t, g, client()), readiness.ErrTimeout, "not created yet")
 }

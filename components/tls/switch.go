@@ -21,7 +21,7 @@ func (t *TLS) switchCertificates(ctx *pulumi.Context, name string, a TLSArgs) er
 	parent := pulumi.Parent(t)
 	if !a.SkipIngressCertificate {
 		// C4: never point the router at a missing secret.
-		opts, err := a.Gates.Options(a.After, readiness.After(t.IngressCertificate), readiness.Prerequisite{Gates: []readiness.Gate{
+		opts, err := a.Gates.Options(a.After, t.IngressCertificateReady(), readiness.Prerequisite{Gates: []readiness.Gate{
 			platformObjectGate(IngressControllerExistsGate, "IngressController", IngressControllerNamespace, IngressControllerName, IngressControllers),
 		}})
 		if err != nil {
@@ -61,7 +61,7 @@ func (t *TLS) SwitchAPIServerCertificate(ctx *pulumi.Context, after readiness.Pr
 	}
 	parent := pulumi.Parent(t)
 	// C4: the API certificate Ready; C18: after everything else.
-	opts, err := a.Gates.Options(a.After, after, readiness.After(t.APICertificate), readiness.Prerequisite{Gates: []readiness.Gate{
+	opts, err := a.Gates.Options(a.After, after, t.apiCertificateReady(), readiness.Prerequisite{Gates: []readiness.Gate{
 		platformObjectGate(APIServerExistsGate, "APIServer", "", APIServerName, APIServers),
 	}})
 	if err != nil {

@@ -113,10 +113,22 @@ func (t *TLS) CertManagerReady() readiness.Prerequisite { return t.certManagerRe
 func (t *TLS) Prerequisite() readiness.Prerequisite { return t.CertManagerReady() }
 
 // IngressCertificateReady is the Certificate openshift-ingress/ocp-ingress
-// (waitFor Ready): Secret ingress-certs holds the signed certificate, e.g. for
-// the MaaS gateway's listener (D3).
+// and its certificateReady gate: Secret ingress-certs holds the signed
+// certificate, e.g. for the MaaS gateway's listener (D3).
 func (t *TLS) IngressCertificateReady() readiness.Prerequisite {
-	return readiness.After(t.IngressCertificate)
+	return readiness.Prerequisite{
+		Resources: []pulumi.Resource{t.IngressCertificate},
+		Gates:     []readiness.Gate{certificateReadyGate(IngressNamespace, IngressCertificateName)},
+	}
+}
+
+// apiCertificateReady is the Certificate openshift-config/ocp-api and its
+// certificateReady gate.
+func (t *TLS) apiCertificateReady() readiness.Prerequisite {
+	return readiness.Prerequisite{
+		Resources: []pulumi.Resource{t.APICertificate},
+		Gates:     []readiness.Gate{certificateReadyGate(APINamespace, APICertificateName)},
+	}
 }
 
 // APICertificateServed is the APIServer switch plus the gate that every

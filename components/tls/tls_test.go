@@ -177,7 +177,7 @@ func TestTLS_objectsReproduceTheManifests(t *testing.T) {
 		r := one(t, rec, "Certificate", tc.ns, tc.name)
 		assert.Equal(t, "kubernetes:cert-manager.io/v1:Certificate", r.Type)
 		assert.Equal(t, tc.want, spec(r), tc.name)
-		assert.Equal(t, map[string]any{"pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900"}, metadata(r)["annotations"])
+		assert.Nil(t, metadata(r)["annotations"], "no waitFor: the certificateReady gate of the dependents, which fails on a failed order")
 	}
 
 	ic := one(t, rec, "IngressControllerPatch", "openshift-ingress-operator", "default")
@@ -251,6 +251,7 @@ func TestTLS_constraintEdgesAndGates(t *testing.T) {
 		{"issuers wait for a usable cert-manager and the credentials gate", prod, []string{csv, crdIssuer, crdCert, available, configured, credsGate.HookName()}},
 		{"the staging issuer carries the same gates", staging, []string{available, configured, credsGate.HookName()}},
 		{"the router is patched only once IngressController default exists", ic, []string{hook("ingressControllerExists", "IngressController openshift-ingress-operator/default")}},
+		{"C4: the router is patched only once ocp-ingress is issued", ic, []string{hook("certificateReady", "Certificate openshift-ingress/ocp-ingress")}},
 	}
 	for _, g := range gates {
 		t.Run(g.name, func(t *testing.T) {
@@ -408,6 +409,7 @@ func TestTLS_apiServerSwitch(t *testing.T) {
 			assert.True(t, f.rec.Reaches(p.Name, one(t, f.rec, "ClusterIssuer", "", "letsencrypt").Name), "teardown 6: relinquished before the issuer goes")
 			assert.True(t, p.HasGate(everythingGt.HookName()), "C18: the last layer's gates too")
 			assert.True(t, p.HasGate(hook("apiServerExists", "APIServer cluster")))
+			assert.True(t, p.HasGate(hook("certificateReady", "Certificate openshift-config/ocp-api")), "C4: after ocp-api is issued")
 			served := f.tls.APICertificateServed()
 			require.Len(t, served.Gates, 1)
 			assert.Equal(t, "ClusterOperator kube-apiserver", served.Gates[0].Object)
