@@ -8,11 +8,12 @@
 // the next `pulumi up` runs the hook again, so a failed gate is never recorded
 // as passed (docs/gates.md). Hooks do not run in preview or render mode.
 //
-// The Waiter reads at once, then watches what the check read and re-reads on
-// every change (with a slow poll as a safety net, and backoff polling for
-// what cannot be watched yet), so a gate passes as soon as its signal
-// appears without polling the API server; Stats counts each gate's checks,
-// requests, watches and events (docs/performance.md).
+// The Waiter reads at once, then watches what the check read and runs the
+// check again on every change, answering its reads from the watch events
+// (with a slow live poll as a safety net, and backoff polling for what
+// cannot be watched yet), so a gate passes as soon as its signal appears
+// without polling the API server; Stats counts each gate's checks, requests,
+// cached reads, watches and events (docs/performance.md).
 package readiness
 
 import (

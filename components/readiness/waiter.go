@@ -35,7 +35,8 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 // before reading again. With Watch set (NewWaiter sets it), a waiting gate
 // watches exactly the objects its check read (a field-selected watch per
 // object, a collection watch per list) and re-runs the check on every event,
-// so it passes as soon as the signal appears; a slow poll (SafetyInterval)
+// reading the watched objects from the events rather than the API server, so
+// it passes as soon as the signal appears; a slow live poll (SafetyInterval)
 // stays as a safety net. An object that cannot be watched yet (its CRD is
 // not served) is polled with capped exponential backoff (Interval doubling
 // to MaxInterval), as every gate is without Watch. A gate that passed once
@@ -71,8 +72,8 @@ type entry struct {
 
 // counters are a gate's costs, updated while it waits.
 type counters struct {
-	waits, checks, requests, watches, events atomic.Int64
-	waited                                   atomic.Int64 // nanoseconds
+	waits, checks, requests, cached, watches, events atomic.Int64
+	waited                                           atomic.Int64 // nanoseconds
 }
 
 // GateStats is what one gate cost in this run.
@@ -82,6 +83,7 @@ type GateStats struct {
 	Waits    int64         // Wait calls (one per dependent hook run; memoized ones cost nothing)
 	Checks   int64         // check runs
 	Requests int64         // API requests: the checks' reads and writes, plus watch requests
+	Cached   int64         // reads answered from the watches' events instead of a request
 	Watches  int64         // watch requests opened
 	Events   int64         // watch events received
 	Waited   time.Duration // time spent in checks and waits
@@ -120,14 +122,14 @@ func (w *Waiter) Stats() []GateStats {
 func (c *counters) snapshot(g Gate, passed bool) GateStats {
 	return GateStats{
 		ID: g.ID(), Layer: g.Layer, Waits: c.waits.Load(), Checks: c.checks.Load(),
-		Requests: c.requests.Load() + c.watches.Load(), Watches: c.watches.Load(), Events: c.events.Load(),
+		Requests: c.requests.Load() + c.watches.Load(), Cached: c.cached.Load(), Watches: c.watches.Load(), Events: c.events.Load(),
 		Waited: time.Duration(c.waited.Load()), Passed: passed,
 	}
 }
 
 // String is the one-line summary the pass log ends with.
 func (s GateStats) String() string {
-	return fmt.Sprintf("checks=%d requests=%d watches=%d events=%d", s.Checks, s.Requests, s.Watches, s.Events)
+	return fmt.Sprintf("checks=%d requests=%d cached=%d watches=%d events=%d", s.Checks, s.Requests, s.Cached, s.Watches, s.Events)
 }
 
 // Passed reports whether the gate already passed in this run.
@@ -181,7 +183,6 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 	if pause <= 0 {
 		pause = time.Second
 	}
-	traced := newTracer(client, &e.stats.requests)
 	var watches *watchSet
 	if w.Watch {
 		watches = newWatchSet(client, &e.stats.events)
@@ -189,12 +190,17 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		defer func() { stop(); watches.stop() }()
 		ctx = watchCtx
 	}
+	traced := newTracer(client, &e.stats.requests, &e.stats.cached, watches)
 	last := ""
-	rechecked := false
+	rechecked, woken := false, false
 	for {
 		w.requests.Add(1)
 		e.stats.checks.Add(1)
 		checked := clock.Now()
+		// Woken by an event, the watched objects are read from the events;
+		// otherwise (first read, re-read after a new watch, safety poll)
+		// from the API server.
+		traced.fromCache = woken
 		st, err := g.Check(ctx, traced)
 		switch {
 		case err != nil:
@@ -220,7 +226,7 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 			if recheck && !rechecked {
 				// A new watch started from "now": read once more so a
 				// change made before it started is not missed.
-				rechecked = true
+				rechecked, woken = true, false
 				continue
 			}
 			rechecked = false
@@ -232,7 +238,7 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		if rest := deadline.Sub(now); rest < wait {
 			wait = rest
 		}
-		woken, err := sleep(ctx, clock, wait, wake)
+		woken, err = sleep(ctx, clock, wait, wake)
 		if err != nil {
 			return fmt.Errorf("%s: interrupted while waiting for %s (last seen: %s): %w", g.describe(), g.Expect, last, err)
 		}
@@ -277,21 +283,24 @@ func sleep(ctx context.Context, clock Clock, d time.Duration, wake <-chan struct
 	default:
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var fired atomic.Bool
+	fired := false
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		select {
 		case <-wake:
-			fired.Store(true)
+			fired = true
 			cancel()
 		case <-sctx.Done():
 		}
 	}()
 	err = clock.Sleep(sctx, d)
+	cancel()
+	<-done // the helper is gone before the next sleep: no wake-up is lost to it
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	if fired.Load() {
+	if fired {
 		return true, nil
 	}
 	return false, err

@@ -2,12 +2,13 @@ package readiness
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"sync/atomic"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
@@ -21,29 +22,39 @@ type target struct {
 	name      string
 }
 
-// read is a target with the resourceVersion the check saw ("" when the
-// object was not found or the read failed).
+// read is one read a check made, with what it returned.
 type read struct {
 	target
-	resourceVersion string
+	resourceVersion string // to start a watch from ("" when not found or failed)
+	ok              bool   // a definite answer: found, or NotFound
+	partial         bool   // a list with a selector: not the whole collection
+	obj             *unstructured.Unstructured
+	items           []unstructured.Unstructured
 }
 
 // tracer is the dynamic client a check runs on: it counts the API requests
 // the check makes and records what it read, so the waiter can watch exactly
-// those objects. Checks stay plain functions of a dynamic.Interface.
+// those objects; while fromCache is set it answers reads of watched objects
+// from the watch events instead of the API server. Checks stay plain
+// functions of a dynamic.Interface.
 type tracer struct {
 	dynamic.Interface
-	requests *atomic.Int64
+	requests, cached *atomic.Int64
+	watches          *watchSet // nil without Watch
+	fromCache        bool      // set by Wait before each check
 
 	mu    sync.Mutex
 	reads []read
 }
 
-func newTracer(c dynamic.Interface, requests *atomic.Int64) *tracer {
-	return &tracer{Interface: c, requests: requests}
+func newTracer(c dynamic.Interface, requests, cached *atomic.Int64, watches *watchSet) *tracer {
+	return &tracer{Interface: c, requests: requests, cached: cached, watches: watches}
 }
 
 func (t *tracer) record(r read) {
+	if t.watches != nil {
+		t.watches.remember(r)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.reads = append(t.reads, r)
@@ -57,6 +68,8 @@ func (t *tracer) take() []read {
 	t.reads = nil
 	return out
 }
+
+func (t *tracer) useCache() bool { return t.fromCache && t.watches != nil }
 
 func (t *tracer) Resource(gvr schema.GroupVersionResource) dynamic.NamespaceableResourceInterface {
 	inner := t.Interface.Resource(gvr)
@@ -72,7 +85,8 @@ func (n tracedNamespaceable) Namespace(ns string) dynamic.ResourceInterface {
 	return tracedResource{ResourceInterface: n.inner.Namespace(ns), t: n.t, gvr: n.gvr, namespace: ns}
 }
 
-// tracedResource counts every request; Get and List also record the target.
+// tracedResource counts every request; Get and List also record the target
+// and may be answered from the watch cache.
 type tracedResource struct {
 	dynamic.ResourceInterface
 	t         *tracer
@@ -81,22 +95,52 @@ type tracedResource struct {
 }
 
 func (r tracedResource) Get(ctx context.Context, name string, o metav1.GetOptions, sub ...string) (*unstructured.Unstructured, error) {
+	if len(sub) > 0 {
+		r.t.requests.Add(1)
+		return r.ResourceInterface.Get(ctx, name, o, sub...)
+	}
+	tg := target{gvr: r.gvr, namespace: r.namespace, name: name}
+	if r.t.useCache() {
+		if obj, found, ok := r.t.watches.lookup(tg); ok {
+			r.t.cached.Add(1)
+			r.t.record(read{target: tg})
+			if !found {
+				return nil, apierrors.NewNotFound(r.gvr.GroupResource(), name)
+			}
+			return obj, nil
+		}
+	}
 	r.t.requests.Add(1)
-	obj, err := r.ResourceInterface.Get(ctx, name, o, sub...)
-	rd := read{target: target{gvr: r.gvr, namespace: r.namespace, name: name}}
-	if err == nil && obj != nil {
-		rd.resourceVersion = obj.GetResourceVersion()
+	obj, err := r.ResourceInterface.Get(ctx, name, o)
+	rd := read{target: tg}
+	switch {
+	case err == nil && obj != nil:
+		rd.resourceVersion, rd.ok, rd.obj = obj.GetResourceVersion(), true, obj.DeepCopy()
+	case apierrors.IsNotFound(err):
+		rd.ok = true
 	}
 	r.t.record(rd)
 	return obj, err
 }
 
 func (r tracedResource) List(ctx context.Context, o metav1.ListOptions) (*unstructured.UnstructuredList, error) {
+	tg := target{gvr: r.gvr, namespace: r.namespace}
+	whole := o.LabelSelector == "" && o.FieldSelector == ""
+	if whole && r.t.useCache() {
+		if list, ok := r.t.watches.lookupList(tg); ok {
+			r.t.cached.Add(1)
+			r.t.record(read{target: tg})
+			return list, nil
+		}
+	}
 	r.t.requests.Add(1)
 	list, err := r.ResourceInterface.List(ctx, o)
-	rd := read{target: target{gvr: r.gvr, namespace: r.namespace}}
+	rd := read{target: tg, partial: !whole}
 	if err == nil && list != nil {
-		rd.resourceVersion = list.GetResourceVersion()
+		rd.resourceVersion, rd.ok = list.GetResourceVersion(), true
+		for _, it := range list.Items {
+			rd.items = append(rd.items, *it.DeepCopy())
+		}
 	}
 	r.t.record(rd)
 	return list, err
@@ -132,22 +176,32 @@ func (r tracedResource) Watch(ctx context.Context, o metav1.ListOptions) (watch.
 	return r.ResourceInterface.Watch(ctx, o)
 }
 
-// watchSet holds the watches of one waiting gate. Any event on any of them
-// wakes the gate (a buffered signal, so a burst costs one re-check); a watch
-// the server closes is forgotten, wakes the gate, and is opened again after
-// that re-check.
+// watchSet holds the watches of one waiting gate and what they saw. Any
+// event wakes the gate (a buffered signal, so a burst costs one re-check),
+// which re-reads the watched objects from here rather than from the API
+// server. A watch the server closes is forgotten (with what it knew), wakes
+// the gate, and is opened again after a live re-read.
 type watchSet struct {
 	client dynamic.Interface // untraced: watch requests are counted apart
 	wake   chan struct{}
 	events *atomic.Int64
 
 	mu   sync.Mutex
-	open map[target]watch.Interface
+	open map[target]*watched
 	wg   sync.WaitGroup
 }
 
+// watched is one watch and the latest state of its target: the last live
+// read, then every event since.
+type watched struct {
+	w     watch.Interface
+	known bool
+	obj   *unstructured.Unstructured            // an object target (nil: absent)
+	items map[string]*unstructured.Unstructured // a collection target
+}
+
 func newWatchSet(client dynamic.Interface, events *atomic.Int64) *watchSet {
-	return &watchSet{client: client, wake: make(chan struct{}, 1), events: events, open: map[target]watch.Interface{}}
+	return &watchSet{client: client, wake: make(chan struct{}, 1), events: events, open: map[target]*watched{}}
 }
 
 func (s *watchSet) signal() {
@@ -157,10 +211,73 @@ func (s *watchSet) signal() {
 	}
 }
 
-// ensure opens a watch on every target read that has none. It returns how
-// many watches it opened, whether every target is now watched, and whether
-// a re-check is needed because a new watch may have missed a change (a
-// target read without a resourceVersion to start from).
+// set replaces what w knows with a live read's answer.
+func (w *watched) set(rd read) {
+	if !rd.ok || rd.partial {
+		w.known = false
+		return
+	}
+	w.known = true
+	if rd.name != "" {
+		w.obj = rd.obj
+		return
+	}
+	w.items = map[string]*unstructured.Unstructured{}
+	for i := range rd.items {
+		w.items[rd.items[i].GetName()] = &rd.items[i]
+	}
+}
+
+// remember updates an open watch's state with a live read.
+func (s *watchSet) remember(rd read) {
+	if !rd.ok || rd.partial {
+		return // a failed read or a selected list says nothing new
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := s.open[rd.target]; ok {
+		w.set(rd)
+	}
+}
+
+// lookup answers a Get from a watched object's state (ok false: not known).
+func (s *watchSet) lookup(t target) (obj *unstructured.Unstructured, found, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, open := s.open[t]
+	if !open || !w.known {
+		return nil, false, false
+	}
+	if w.obj == nil {
+		return nil, false, true
+	}
+	return w.obj.DeepCopy(), true, true
+}
+
+// lookupList answers a List from a watched collection's state.
+func (s *watchSet) lookupList(t target) (*unstructured.UnstructuredList, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	w, open := s.open[t]
+	if !open || !w.known {
+		return nil, false
+	}
+	names := make([]string, 0, len(w.items))
+	for n := range w.items {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	list := &unstructured.UnstructuredList{Object: map[string]any{}}
+	for _, n := range names {
+		list.Items = append(list.Items, *w.items[n].DeepCopy())
+	}
+	return list, true
+}
+
+// ensure opens a watch on every target read that has none, starting from
+// what the read saw. It returns whether every target is now watched, and
+// whether a live re-read is needed because a new watch may have missed a
+// change (a target read without a resourceVersion to start from).
 func (s *watchSet) ensure(ctx context.Context, reads []read, opened *atomic.Int64) (allWatched, recheck bool) {
 	allWatched = true
 	seen := map[target]bool{}
@@ -191,30 +308,53 @@ func (s *watchSet) ensure(ctx context.Context, reads []read, opened *atomic.Int6
 			allWatched = false
 			continue
 		}
+		w := &watched{w: wi}
 		if rd.resourceVersion == "" {
-			recheck = true
+			recheck = true // the re-read seeds the state
+		} else {
+			w.set(rd)
 		}
 		s.mu.Lock()
-		s.open[rd.target] = wi
+		s.open[rd.target] = w
 		s.mu.Unlock()
 		s.wg.Add(1)
-		go s.follow(rd.target, wi)
+		go s.follow(rd.target, w)
 	}
 	return allWatched, recheck
 }
 
-func (s *watchSet) follow(t target, wi watch.Interface) {
+func (s *watchSet) follow(t target, w *watched) {
 	defer s.wg.Done()
-	for ev := range wi.ResultChan() {
+	for ev := range w.w.ResultChan() {
 		if ev.Type == watch.Bookmark {
 			continue
 		}
+		obj, isObj := ev.Object.(*unstructured.Unstructured)
+		if isObj && t.name != "" && obj.GetName() != t.name {
+			continue // the server filters by name; a fake client may not
+		}
+		s.mu.Lock()
+		switch {
+		case ev.Type == watch.Error || !isObj:
+			w.known = false
+		case t.name != "":
+			// A whole object or its deletion: known from now on.
+			w.known, w.obj = true, nil
+			if ev.Type != watch.Deleted {
+				w.obj = obj.DeepCopy()
+			}
+		case w.known && ev.Type == watch.Deleted:
+			delete(w.items, obj.GetName())
+		case w.known:
+			w.items[obj.GetName()] = obj.DeepCopy()
+		}
+		s.mu.Unlock()
 		s.events.Add(1)
 		s.signal()
 	}
 	// Closed by the server (timeout, compaction, error) or by stop.
 	s.mu.Lock()
-	if s.open[t] == wi {
+	if s.open[t] == w {
 		delete(s.open, t)
 	}
 	s.mu.Unlock()
@@ -224,8 +364,8 @@ func (s *watchSet) follow(t target, wi watch.Interface) {
 // stop closes every watch and waits for their readers.
 func (s *watchSet) stop() {
 	s.mu.Lock()
-	for t, wi := range s.open {
-		wi.Stop()
+	for t, w := range s.open {
+		w.w.Stop()
 		delete(s.open, t)
 	}
 	s.mu.Unlock()

@@ -101,7 +101,8 @@ func TestWatch_wakesOnTheChangeInsteadOfPolling(t *testing.T) {
 	st := statsOf(t, w, g)
 	assert.Equal(t, int64(2), st.Checks, "one read before the change, one after it")
 	assert.Equal(t, int64(2), st.Watches, "the Subscription and the CSV")
-	assert.Equal(t, int64(2*2+2), st.Requests, "two reads per check, plus the two watch requests")
+	assert.Equal(t, int64(2+2), st.Requests, "the first check's two reads and the two watch requests")
+	assert.Equal(t, int64(2), st.Cached, "the woken check reads both objects from the watch events")
 	assert.GreaterOrEqual(t, st.Events, int64(1))
 	assert.True(t, st.Passed)
 }
@@ -172,6 +173,40 @@ func TestWatch_reopensAWatchTheServerClosed(t *testing.T) {
 	require.NoError(t, <-done)
 }
 
+func TestWatch_aSafetyPollReadsTheAPIServerNotTheEvents(t *testing.T) {
+	client := kubetest.Client(withVersion(subscription("rhcl-operator.v1.3.4", "Automatic"), "10"), withVersion(csv("rhcl-operator.v1.3.4", "Installing", ""), "11"))
+	clock := newBlockingClock()
+	w := watchingWaiter(client, clock)
+	g := csvGate("")
+	done := wait(w, g)
+
+	<-clock.asleep
+	clock.expire <- struct{}{} // no event: the safety poll runs out
+	<-clock.asleep
+	require.NoError(t, client.Tracker().Update(kube.CSVs, csv("rhcl-operator.v1.3.4", "Succeeded", ""), "kuadrant-system"))
+	require.NoError(t, <-done)
+	st := statsOf(t, w, g)
+	assert.Equal(t, int64(3), st.Checks)
+	assert.Equal(t, int64(2+2+2), st.Requests, "first read, watches, the safety poll's live reads")
+	assert.Equal(t, int64(2), st.Cached, "only the woken check reads from the events")
+}
+
+func TestWatch_eventsOfOtherObjectsDoNotChangeAWatchedObject(t *testing.T) {
+	// The dynamic fake ignores field selectors: the CSV watch sees every CSV
+	// of the namespace, as a watch on the real API server does not.
+	client := kubetest.Client(withVersion(subscription("rhcl-operator.v1.3.4", "Automatic"), "10"), withVersion(csv("rhcl-operator.v1.3.4", "Installing", ""), "11"))
+	clock := newBlockingClock()
+	w := watchingWaiter(client, clock)
+	done := wait(w, csvGate(""))
+
+	<-clock.asleep
+	require.NoError(t, client.Tracker().Add(csv("authorino-operator.v0.22.0", "Succeeded", "")))
+	require.NoError(t, client.Tracker().Update(kube.Subscriptions, withVersion(subscription("rhcl-operator.v1.3.4", "Automatic"), "12"), "kuadrant-system"))
+	<-clock.asleep // woken by the Subscription: the rhcl CSV is still Installing
+	require.NoError(t, client.Tracker().Update(kube.CSVs, csv("rhcl-operator.v1.3.4", "Succeeded", ""), "kuadrant-system"))
+	require.NoError(t, <-done)
+}
+
 func TestWatch_safetyPollCatchesAMissedChange(t *testing.T) {
 	client := kubetest.Client(subscription("rhcl-operator.v1.3.4", "Automatic"), csv("rhcl-operator.v1.3.4", "Installing", ""))
 	// Watches that never deliver anything.
@@ -222,7 +257,7 @@ func TestStats_countRequestsPerGateAndMemoizedWaitsAreFree(t *testing.T) {
 	assert.Equal(t, readiness.GateStats{ID: csvGate("").ID(), Layer: "connectivity", Waits: 3, Checks: 1, Requests: 2, Passed: true, Waited: csvStats.Waited}, csvStats)
 	assert.Equal(t, readiness.GateStats{ID: crdGate.ID(), Layer: "connectivity", Waits: 3, Checks: 1, Requests: 1, Passed: true, Waited: crdStats.Waited}, crdStats)
 	assert.EqualValues(t, 2, w.Requests())
-	assert.Equal(t, "checks=1 requests=2 watches=0 events=0", csvStats.String())
+	assert.Equal(t, "checks=1 requests=2 cached=0 watches=0 events=0", csvStats.String())
 }
 
 func TestWatch_listedObjectsAreWatchedAsACollection(t *testing.T) {
@@ -236,6 +271,8 @@ func TestWatch_listedObjectsAreWatchedAsACollection(t *testing.T) {
 	<-clock.asleep
 	require.NoError(t, client.Tracker().Add(node("g1", "1")))
 	require.NoError(t, <-done)
+	st := statsOf(t, w, g)
+	assert.Equal(t, int64(1), st.Cached, "the woken check lists the nodes from the events")
 	var watches []k8stesting.WatchAction
 	for _, a := range client.Actions() {
 		if wa, ok := a.(k8stesting.WatchAction); ok {
