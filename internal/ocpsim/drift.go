@@ -85,8 +85,21 @@ func addLabels(o *unstructured.Unstructured, kv map[string]string) {
 	o.SetLabels(l)
 }
 
-// setDefault sets a nested field only when it is absent.
+// setDefault sets a nested field only when it is absent. Like a real API
+// server with a structural CRD schema, a null on the way (e.g. what a
+// relinquished server-side-apply patch leaves behind) is pruned first and
+// then defaulted, instead of blocking the default.
 func setDefault(o *unstructured.Unstructured, value any, path ...string) {
+	for i := 1; i <= len(path); i++ {
+		v, found, _ := unstructured.NestedFieldNoCopy(o.Object, path[:i]...)
+		if !found {
+			break
+		}
+		if v == nil {
+			unstructured.RemoveNestedField(o.Object, path[:i]...)
+			break
+		}
+	}
 	if _, found, _ := unstructured.NestedFieldNoCopy(o.Object, path...); !found {
 		set(o, value, path...)
 	}
