@@ -20,7 +20,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
@@ -99,7 +98,7 @@ func startLive(t *testing.T, ctx context.Context, name string, opts func(*ocpsim
 		stopSim()
 		<-done
 		if n, first := l.simPanics(); n > 0 {
-			t.Logf("SIMULATOR BUG: a reconcile pass panicked %d times (recovered, Run restarted); first: %s", n, first)
+			t.Errorf("simulator bug: a reconcile pass panicked %d times (recovered, Run restarted); first: %s", n, first)
 		}
 		if t.Failed() {
 			l.dumpSimLog(60)
@@ -110,36 +109,20 @@ func startLive(t *testing.T, ctx context.Context, name string, opts func(*ocpsim
 }
 
 // runSim runs the simulator until ctx ends. A pass that panics (a
-// simulator bug) would kill the test binary: it is recovered, recorded with
-// what the simulator was looking at, and Run restarts after a pause.
-//
-// Known: ocpsim's dscDefaults drift rule panics once destroy relinquishes
-// the DSC's modelsAsService patch, which leaves
-// spec.components.kserve.modelsAsService: null (the simulated CRD keeps the
-// null). A real API server prunes a null non-nullable field and applies
-// the CRD default (managementState: Removed); the workaround writes that
-// result, so the simulator (and destroy) carry on at their usual pace.
+// simulator bug) would kill the test binary with no context: it is
+// recovered and recorded, and the test fails in cleanup with what the
+// simulator was doing; Run restarts after a pause so teardown completes.
 func (l *live) runSim(ctx context.Context) {
 	for ctx.Err() == nil {
-		runCtx, cancel := context.WithCancel(ctx)
 		var panicked any
 		func() {
 			defer func() { panicked = recover() }()
-			_ = l.sim.Run(runCtx)
+			_ = l.sim.Run(ctx)
 		}()
-		cancel()
 		if panicked == nil {
 			continue
 		}
 		l.recordPanic(panicked)
-		if strings.Contains(fmt.Sprint(panicked), "modelsAsService") {
-			_, err := l.dyn.Resource(gvrDSCs).Patch(ctx, "default-dsc", types.MergePatchType,
-				[]byte(`{"spec":{"components":{"kserve":{"modelsAsService":{"managementState":"Removed"}}}}}`),
-				metav1.PatchOptions{FieldManager: "engine-test-crd-defaulting"})
-			if err == nil {
-				continue
-			}
-		}
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Second):
@@ -151,19 +134,9 @@ func (l *live) recordPanic(r any) {
 	l.logMu.Lock()
 	defer l.logMu.Unlock()
 	l.panics++
-	if l.panics > 1 {
-		return
+	if l.panics == 1 {
+		l.firstPanic = time.Now().Format("15:04:05.000") + " " + fmt.Sprint(r)
 	}
-	msg := fmt.Sprint(r)
-	if strings.Contains(msg, "modelsAsService") {
-		dsc, err := l.dyn.Resource(gvrDSCs).Get(context.Background(), "default-dsc", metav1.GetOptions{})
-		if err == nil {
-			kserve, _, _ := unstructured.NestedFieldNoCopy(dsc.Object, "spec", "components", "kserve")
-			raw, _ := json.Marshal(kserve)
-			msg += "; DataScienceCluster default-dsc spec.components.kserve = " + string(raw)
-		}
-	}
-	l.firstPanic = time.Now().Format("15:04:05.000") + " " + msg
 }
 
 func (l *live) simPanics() (int, string) {
