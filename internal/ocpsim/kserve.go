@@ -114,8 +114,15 @@ func (s *Sim) reconcileLLMInferenceService(p *pass, svc *unstructured.Unstructur
 	if gpuProblem != "" {
 		workloads = cond{Type: "MainWorkloadReady", Status: "False", Reason: "Unschedulable", Message: gpuProblem}
 	}
+	// C11: a service's presets combine, and its load starts, only once the
+	// DSC has been Ready. A DSC that goes not Ready afterwards (e.g. while
+	// MaaS deploys) does not stop a running vLLM load: the latch stays.
+	presets := "llmisvc-presets/" + string(svc.GetUID())
+	if p.dscReady() {
+		s.elapsed(presets, 0)
+	}
 	dsc := cond{Type: "PresetsCombined", Status: "True", Reason: "Ready"}
-	if !p.dscReady() {
+	if _, combined := s.since[presets]; !combined {
 		dsc = cond{Type: "PresetsCombined", Status: "False", Reason: "DataScienceClusterNotReady", Message: "the DataScienceCluster is not Ready (C11)"}
 	}
 	allOK := true

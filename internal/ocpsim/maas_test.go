@@ -185,14 +185,21 @@ func TestLLMInferenceService_needsTheDSC(t *testing.T) {
 	f.settle()
 	require.True(t, isTrue(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b"), "Ready"))
 
-	// C11: without a Ready DSC the service is not Ready.
+	// C12: MaaS enabled without prerequisites takes the DSC down; a model
+	// that already loaded keeps serving (its pods do not watch the DSC).
 	f.edit(gvrDSCs, "", "default-dsc", func(o *unstructured.Unstructured) {
 		set(o, "Managed", "spec", "components", "kserve", "modelsAsService", "managementState")
 	})
 	f.settle()
-	svc := f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b")
-	c, _ := condition(svc, "Ready")
-	assert.Equal(t, "DataScienceClusterNotReady", c.Reason, "MaaS enabled without prerequisites takes the DSC down")
+	assert.False(t, isTrue(f.must(gvrDSCs, "", "default-dsc"), "Ready"), "MaaS enabled without prerequisites takes the DSC down")
+	assert.True(t, isTrue(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b"), "Ready"))
+
+	// C11: a service created while the DSC is not Ready does not start loading.
+	f.create(gvrLLMISvcs, llmisvc("qwen3-8b-late", 1, "1", false))
+	f.clock.advance(10 * time.Minute)
+	f.settle()
+	c, _ := condition(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b-late"), "Ready")
+	assert.Equal(t, "DataScienceClusterNotReady", c.Reason)
 }
 
 // maasReady runs the platform up to MaaS enabled and a published model.
