@@ -115,10 +115,12 @@ func (s *Sim) reconcileLLMInferenceService(p *pass, svc *unstructured.Unstructur
 		workloads = cond{Type: "MainWorkloadReady", Status: "False", Reason: "Unschedulable", Message: gpuProblem}
 	}
 	// C11: a service's presets combine, and its load starts, only once the
-	// DSC has been Ready. A DSC that goes not Ready afterwards (e.g. while
-	// MaaS deploys) does not stop a running vLLM load: the latch stays.
+	// DSC has deployed KServe and odh-model-controller (its KserveReady and
+	// ModelControllerReady conditions). Other components, e.g. MaaS while
+	// it deploys, do not matter, and a running vLLM load is never stopped
+	// by the DSC afterwards: the latch stays.
 	presets := "llmisvc-presets/" + string(svc.GetUID())
-	if p.dscReady() {
+	if p.kserveDeployed() {
 		s.elapsed(presets, 0)
 	}
 	dsc := cond{Type: "PresetsCombined", Status: "True", Reason: "Ready"}

@@ -194,12 +194,26 @@ func TestLLMInferenceService_needsTheDSC(t *testing.T) {
 	assert.False(t, isTrue(f.must(gvrDSCs, "", "default-dsc"), "Ready"), "MaaS enabled without prerequisites takes the DSC down")
 	assert.True(t, isTrue(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b"), "Ready"))
 
-	// C11: a service created while the DSC is not Ready does not start loading.
-	f.create(gvrLLMISvcs, llmisvc("qwen3-8b-late", 1, "1", false))
+	// KServe is still deployed: a service created now loads.
+	f.create(gvrLLMISvcs, llmisvc("qwen3-8b-during-maas", 1, "1", false))
+	f.settle()
 	f.clock.advance(10 * time.Minute)
 	f.settle()
-	c, _ := condition(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b-late"), "Ready")
+	c, _ := condition(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b-during-maas"), "PresetsCombined")
+	assert.Equal(t, "True", c.Status, "MaaS deploying does not block model loads")
+
+	// C11: without KServe deployed by the DSC a new service never starts loading.
+	f.edit(gvrDSCs, "", "default-dsc", func(o *unstructured.Unstructured) {
+		set(o, "Removed", "spec", "components", "kserve", "managementState")
+	})
+	f.settle()
+	f.create(gvrLLMISvcs, llmisvc("qwen3-8b-late", 1, "1", false))
+	f.settle()
+	f.clock.advance(10 * time.Minute)
+	f.settle()
+	c, _ = condition(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b-late"), "Ready")
 	assert.Equal(t, "DataScienceClusterNotReady", c.Reason)
+	assert.True(t, isTrue(f.must(gvrLLMISvcs, "llm-d-demo", "qwen3-8b"), "Ready"), "a loaded model keeps serving")
 }
 
 // maasReady runs the platform up to MaaS enabled and a published model.

@@ -318,15 +318,17 @@ func (s *Sim) modelsAsService(p *pass, dsc *unstructured.Unstructured, kserve bo
 }
 
 // dscReady: some DataScienceCluster reports Ready (C11).
-func (p *pass) dscReady() bool {
+// kserveDeployed: a DSC reports KServe and odh-model-controller deployed.
+func (p *pass) kserveDeployed() bool {
 	dscs, err := p.list(gvrDSCs)
 	if err != nil {
 		return false
 	}
 	for _, d := range dscs {
-		if !deleting(d) && isTrue(d, "Ready") {
+		if !deleting(d) && isTrue(d, "KserveReady") && isTrue(d, "ModelControllerReady") {
 			return true
 		}
 	}
 	return false
 }
+
