@@ -331,4 +331,3 @@ func (p *pass) kserveDeployed() bool {
 	}
 	return false
 }
-
