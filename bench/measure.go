@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rhoai-pulumi/installer/internal/ocpsim"
@@ -25,6 +26,10 @@ type Options struct {
 	Interval time.Duration // the simulator's pass interval (100 ms)
 	TempDir  string        // parent of the stacks' temp dirs (os.TempDir())
 	Log      func(string)  // progress; nil discards
+	// SimLog receives the simulator's log lines (what the platform's
+	// operators did), each prefixed with the seconds since the first up
+	// started; nil discards.
+	SimLog func(string)
 }
 
 func (o Options) withDefaults() Options {
@@ -104,7 +109,12 @@ type Live struct {
 func MeasureLive(ctx context.Context, o Options) (live Live, err error) {
 	o = o.withDefaults()
 	o.Log(fmt.Sprintf("starting kubeenv and ocpsim (scale %g)", o.Scale))
-	p, err := StartPlatform(ctx, o.Delays(), o.Interval, nil)
+	var clock upClock
+	var simLog func(string)
+	if o.SimLog != nil {
+		simLog = func(msg string) { o.SimLog(clock.stamp() + " " + msg) }
+	}
+	p, err := StartPlatform(ctx, o.Delays(), o.Interval, simLog)
 	if err != nil {
 		return live, err
 	}
@@ -117,6 +127,7 @@ func MeasureLive(ctx context.Context, o Options) (live Live, err error) {
 	defer func() { _ = os.RemoveAll(s.Dir) }()
 
 	o.Log("pulumi up")
+	clock.start()
 	up, err := s.Up(ctx, o.Parallel)
 	if err != nil {
 		return live, err
@@ -129,6 +140,12 @@ func MeasureLive(ctx context.Context, o Options) (live Live, err error) {
 		}
 	}
 	live.Sim = p.Sim.Requests()
+	if o.SimLog != nil {
+		for name, sp := range up.Steps {
+			o.SimLog(fmt.Sprintf("%7.2f step begin %s", sp.Begin.Seconds(), name))
+			o.SimLog(fmt.Sprintf("%7.2f step end   %s", sp.End.Seconds(), name))
+		}
+	}
 	o.Log(fmt.Sprintf("up: %s; no-op up", up.Wall.Round(time.Second)))
 	noop, err := s.Up(ctx, o.Parallel)
 	if err != nil {
@@ -142,6 +159,27 @@ func MeasureLive(ctx context.Context, o Options) (live Live, err error) {
 	}
 	live.Preview, live.PreviewChanges = pre.Wall, pre.Changes
 	return live, nil
+}
+
+// upClock stamps simulator log lines with the time since the up started.
+type upClock struct {
+	mu    sync.Mutex
+	since time.Time
+}
+
+func (c *upClock) start() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.since = time.Now()
+}
+
+func (c *upClock) stamp() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.since.IsZero() {
+		return "   boot"
+	}
+	return fmt.Sprintf("%7.2f", time.Since(c.since).Seconds())
 }
 
 // MeasureRegistration times the program's registration under Pulumi mocks

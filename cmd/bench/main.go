@@ -35,6 +35,7 @@ func run() error {
 	repeats := flag.Int("repeats", 5, "timings per model count (median)")
 	preview := flag.Bool("preview", true, "time engine previews for the model counts (needs the Pulumi CLI)")
 	out := flag.String("o", "", "also write the report to this file")
+	simLog := flag.String("simlog", "", "write the simulator's log (what the platform did, seconds since the up started) and each up's resource steps to this file")
 	flag.Parse()
 
 	counts, err := parseCounts(*models)
@@ -45,7 +46,16 @@ func run() error {
 	defer stop()
 	start := time.Now()
 	logf := func(msg string) { fmt.Fprintf(os.Stderr, "[%4.0fs] %s\n", time.Since(start).Seconds(), msg) }
-	r, err := bench.Measure(ctx, bench.Options{Scale: *scale, Parallel: *parallel, Log: logf},
+	o := bench.Options{Scale: *scale, Parallel: *parallel, Log: logf}
+	if *simLog != "" {
+		f, err := os.Create(*simLog)
+		if err != nil {
+			return fmt.Errorf("-simlog: %w", err)
+		}
+		defer f.Close()
+		o.SimLog = func(line string) { fmt.Fprintln(f, line) }
+	}
+	r, err := bench.Measure(ctx, o,
 		bench.Plan{Runs: *runs, Models: counts, Repeats: *repeats, Preview: *preview})
 	if err != nil {
 		return err
