@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -18,7 +17,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/internal/kubeenv"
 	"github.com/rhoai-pulumi/installer/internal/ocpsim"
-	"github.com/rhoai-pulumi/installer/stacks"
+	"github.com/rhoai-pulumi/installer/tests/testkit"
 	"sigs.k8s.io/yaml"
 )
 
@@ -84,30 +83,11 @@ func NewStack(ctx context.Context, parent string, o StackOptions) (*Stack, error
 	if err != nil {
 		return nil, fmt.Errorf("creating the stack dir: %w", err)
 	}
-	work, state := filepath.Join(dir, "work"), filepath.Join(dir, "state")
-	for _, d := range []string{work, state} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("creating %s: %w", d, err)
-		}
-	}
-	project, err := os.ReadFile(filepath.Join(repoRoot(), "Pulumi.yaml"))
+	s, _, err := testkit.InlineStack(ctx, dir, o.Name, "bench")
 	if err != nil {
-		return nil, fmt.Errorf("reading the project file: %w", err)
+		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o600); err != nil {
-		return nil, fmt.Errorf("writing the project file: %w", err)
-	}
-	s, err := auto.UpsertStackInlineSource(ctx, o.Name, "rhoai", stacks.Program,
-		auto.WorkDir(work), auto.SecretsProvider("passphrase"),
-		auto.EnvVars(map[string]string{
-			"PULUMI_BACKEND_URL":       "file://" + state,
-			"PULUMI_CONFIG_PASSPHRASE": "bench",
-			"PULUMI_HOME":              filepath.Join(dir, "pulumi-home"),
-			"PULUMI_SKIP_UPDATE_CHECK": "true",
-		}))
-	if err != nil {
-		return nil, fmt.Errorf("creating stack %s: %w", o.Name, err)
-	}
+	work := filepath.Join(dir, "work")
 	// Structured values go into the stack file as YAML objects (the CLI
 	// reads a JSON string set with `config set` as a string).
 	plain := map[string]any{}
@@ -129,12 +109,6 @@ func NewStack(ctx context.Context, parent string, o StackOptions) (*Stack, error
 		return nil, fmt.Errorf("setting the secrets of %s: %w", o.Name, err)
 	}
 	return &Stack{Stack: s, Dir: dir}, nil
-}
-
-// repoRoot is the module root (the bench package's parent).
-func repoRoot() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(filepath.Dir(file))
 }
 
 // Run is one timed engine operation with the log lines it produced.

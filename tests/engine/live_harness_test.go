@@ -25,7 +25,6 @@ import (
 
 	"github.com/rhoai-pulumi/installer/internal/kubeenv"
 	"github.com/rhoai-pulumi/installer/internal/ocpsim"
-	"github.com/rhoai-pulumi/installer/stacks"
 	"github.com/rhoai-pulumi/installer/tests/testkit"
 )
 
@@ -163,22 +162,7 @@ func (l *live) dumpSimLog(n int) {
 // database password as secrets) with two models and the kubeconfig.
 func liveStack(t *testing.T, ctx context.Context, name, kubeconfig string) (auto.Stack, string) {
 	t.Helper()
-	tmp := t.TempDir()
-	work, state := filepath.Join(tmp, "work"), filepath.Join(tmp, "state")
-	for _, d := range []string{work, state} {
-		require.NoError(t, os.MkdirAll(d, 0o755))
-	}
-	project, err := os.ReadFile("../../Pulumi.yaml")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o600))
-	s, err := auto.UpsertStackInlineSource(ctx, name, "rhoai", stacks.Program,
-		auto.WorkDir(work), auto.SecretsProvider("passphrase"),
-		auto.EnvVars(map[string]string{
-			"PULUMI_BACKEND_URL":       "file://" + state,
-			"PULUMI_CONFIG_PASSPHRASE": "engine-test",
-			"PULUMI_HOME":              filepath.Join(tmp, "pulumi-home"),
-			"PULUMI_SKIP_UPDATE_CHECK": "true",
-		}))
+	s, state, err := testkit.InlineStack(ctx, t.TempDir(), name, "engine-test")
 	require.NoError(t, err)
 	cfg := testkit.Config().WithModels(2).
 		Set("cluster", map[string]any{"kubeconfig": kubeconfig}).

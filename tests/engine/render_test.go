@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rhoai-pulumi/installer/stacks"
+	"github.com/rhoai-pulumi/installer/tests/testkit"
 )
 
 const dbPassword = "engine-db-Password-7f3a"
@@ -37,22 +38,8 @@ func requireEngine(t *testing.T) {
 func renderStack(t *testing.T, ctx context.Context) (s auto.Stack, rendered, stateDir string) {
 	t.Helper()
 	tmp := t.TempDir()
-	work, state := filepath.Join(tmp, "work"), filepath.Join(tmp, "state")
 	rendered = filepath.Join(tmp, "rendered")
-	for _, d := range []string{work, state} {
-		require.NoError(t, os.MkdirAll(d, 0o755))
-	}
-	project, err := os.ReadFile("../../Pulumi.yaml")
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o600))
-	s, err = auto.UpsertStackInlineSource(ctx, "engine-render", "rhoai", stacks.Program,
-		auto.WorkDir(work), auto.SecretsProvider("passphrase"),
-		auto.EnvVars(map[string]string{
-			"PULUMI_BACKEND_URL":       "file://" + state,
-			"PULUMI_CONFIG_PASSPHRASE": "engine-test",
-			"PULUMI_HOME":              filepath.Join(tmp, "pulumi-home"),
-			"PULUMI_SKIP_UPDATE_CHECK": "true",
-		}))
+	s, state, err := testkit.InlineStack(ctx, tmp, "engine-render", "engine-test")
 	require.NoError(t, err)
 	// Structured keys are set by path, as a user does (pulumi config set --path):
 	// the project schema types them as objects.
