@@ -46,29 +46,16 @@ case "${1:-}" in
   *) echo "kube-toolchain.sh: unknown argument: $1" >&2; exit 2 ;;
 esac
 
-log() { echo "$*" >&2; }
-die() { log "kube-toolchain.sh: $*"; exit 1; }
+NAME="kube-toolchain.sh"
+# shellcheck source=scripts/toolchain-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/toolchain-lib.sh"
 
 [[ -x /usr/local/go/bin/go ]] && export PATH="$PATH:/usr/local/go/bin"
 command -v go >/dev/null 2>&1 || die "go is required (https://go.dev/dl)"
 mkdir -p "$BIN" "$DIR/src"
 
 # One builder at a time per cache dir (a separate lock from toolchain.sh's).
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$DIR/.kube-lock"
-  flock 9
-fi
-
-go_build() { # <module dir> <output> <ldflags> <package>
-  (cd "$1" && nice -n 10 go build -trimpath -ldflags "$3" -o "$2.tmp" "$4") && mv -f "$2.tmp" "$2"
-}
-
-# Finds <name> on PATH outside our bin dir; prints its path.
-on_path() {
-  local p
-  p="$(PATH="$(tr ':' '\n' <<<"$PATH" | grep -vxF "$BIN" | paste -sd: -)" command -v "$1" 2>/dev/null)" || return 1
-  [[ -n "$p" ]] && echo "$p"
-}
+lock "$DIR/.kube-lock"
 
 # `kube-apiserver --version` prints "Kubernetes v1.34.4".
 kube_ok() { [[ -x "$1" ]] && [[ "$("$1" --version 2>/dev/null)" == "Kubernetes $KUBE_VERSION" ]]; }
