@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -83,7 +84,7 @@ func BuildGraph(rec *pulumitest.Recorder, d ocpsim.Delays) (*Graph, error) {
 				deps[gate] = true
 			}
 		}
-		n.Deps = sortedSet(deps)
+		n.Deps = slices.Sorted(maps.Keys(deps))
 		g.Nodes[n.Name] = n
 	}
 	for _, n := range g.Nodes {
@@ -94,15 +95,6 @@ func BuildGraph(rec *pulumitest.Recorder, d ocpsim.Delays) (*Graph, error) {
 		}
 	}
 	return g, nil
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // CriticalPath is the longest path: the least time any schedule of this
@@ -440,7 +432,7 @@ func (s *resolver) gate(hook string) (string, error) {
 		}
 		return s.csvGate(sub), nil
 	case "crdEstablished":
-		for _, pkg := range sortedKeys(ocpsim.OperatorCRDs) {
+		for _, pkg := range slices.Sorted(maps.Keys(ocpsim.OperatorCRDs)) {
 			for _, crd := range ocpsim.OperatorCRDs[pkg] {
 				if hook == hookName(name, "CustomResourceDefinition "+crd.Name()) {
 					return afterPackage(pkg, 0, "")
@@ -504,15 +496,6 @@ func (s *resolver) gate(hook string) (string, error) {
 		return afterKind("GatewayPatch", "", 0, "")
 	}
 	return "", fmt.Errorf("gate %s: no delay model (add it to bench/graph.go)", hook)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // ActualPath walks a live run back from the step that ended last, at each
