@@ -466,12 +466,8 @@ func (l *live) list(g schema.GroupVersionResource, ns string) []unstructured.Uns
 	return list.Items
 }
 
+// Kinds the program itself reads come from internal/kube; these two only the test reads.
 var (
-	gvrNamespaces      = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-	gvrCSVs            = schema.GroupVersionResource{Group: "operators.coreos.com", Version: "v1alpha1", Resource: "clusterserviceversions"}
 	gvrCertificates    = schema.GroupVersionResource{Group: "cert-manager.io", Version: "v1", Resource: "certificates"}
-	gvrMachines        = schema.GroupVersionResource{Group: "machine.openshift.io", Version: "v1beta1", Resource: "machines"}
-	gvrDSCs            = schema.GroupVersionResource{Group: "datasciencecluster.opendatahub.io", Version: "v2", Resource: "datascienceclusters"}
 	gvrClusterPolicies = schema.GroupVersionResource{Group: "nvidia.com", Version: "v1", Resource: "clusterpolicies"}
-	gvrMachineSets     = schema.GroupVersionResource{Group: "machine.openshift.io", Version: "v1beta1", Resource: "machinesets"}
 )

@@ -38,6 +38,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/rhoai-pulumi/installer/internal/kube"
 	"github.com/rhoai-pulumi/installer/internal/ocpsim"
 )
 
@@ -128,7 +129,7 @@ func TestEngineLive_faults(t *testing.T) {
 		l := startLive(t, ctx, "fault-csv", nil)
 		require.NoError(t, l.sim.Inject(fault))
 		visible := firstTime(ctx, func(ctx context.Context) bool {
-			for _, csv := range l.listQuiet(gvrCSVs, "openshift-nfd") {
+			for _, csv := range l.listQuiet(kube.CSVs, "openshift-nfd") {
 				if phase, _, _ := unstructured.NestedString(csv.Object, "status", "phase"); phase == "Failed" {
 					return true
 				}
@@ -163,7 +164,7 @@ func TestEngineLive_faults(t *testing.T) {
 		l := startLive(t, ctx, "fault-machine", func(o *ocpsim.Options) { o.GPUNodes = -1 })
 		require.NoError(t, l.sim.Inject(fault))
 		visible := firstTime(ctx, func(ctx context.Context) bool {
-			for _, m := range l.listQuiet(gvrMachines, "openshift-machine-api") {
+			for _, m := range l.listQuiet(kube.Machines, "openshift-machine-api") {
 				if phase, _, _ := unstructured.NestedString(m.Object, "status", "phase"); phase == "Failed" {
 					return true
 				}
@@ -180,9 +181,9 @@ func TestEngineLive_faults(t *testing.T) {
 		l.sim.Clear(fault)
 		// The machine API never retries a failed Machine (README, Troubleshooting):
 		// delete it so the MachineSet replaces it.
-		for _, m := range l.list(gvrMachines, "openshift-machine-api") {
+		for _, m := range l.list(kube.Machines, "openshift-machine-api") {
 			if phase, _, _ := unstructured.NestedString(m.Object, "status", "phase"); phase == "Failed" {
-				require.NoError(t, l.dyn.Resource(gvrMachines).Namespace(m.GetNamespace()).Delete(ctx, m.GetName(), metav1.DeleteOptions{}))
+				require.NoError(t, l.dyn.Resource(kube.Machines).Namespace(m.GetNamespace()).Delete(ctx, m.GetName(), metav1.DeleteOptions{}))
 			}
 		}
 		l.up("machine: up after clearing and deleting the failed Machines (converge)")
@@ -294,7 +295,7 @@ func (l *live) requireOperatorRewrites() {
 	require.NoError(t, err)
 	_, found, _ := unstructured.NestedFieldNoCopy(cp.Object, "spec", "cdi")
 	assert.True(t, found, "the GPU operator defaulted ClusterPolicy spec.cdi")
-	ns, err := l.dyn.Resource(gvrNamespaces).Get(l.ctx, "team-a", metav1.GetOptions{})
+	ns, err := l.dyn.Resource(kube.Namespaces).Get(l.ctx, "team-a", metav1.GetOptions{})
 	require.NoError(t, err)
 	assert.NotEmpty(t, ns.GetAnnotations()["openshift.io/sa.scc.uid-range"], "OpenShift annotated the model namespace")
 }
@@ -331,7 +332,7 @@ func (l *live) createGPUMachineSet(replicas int64) {
 			},
 		},
 	}}
-	if _, err := l.dyn.Resource(gvrMachineSets).Namespace("openshift-machine-api").Create(l.ctx, ms, metav1.CreateOptions{}); err != nil {
+	if _, err := l.dyn.Resource(kube.MachineSets).Namespace("openshift-machine-api").Create(l.ctx, ms, metav1.CreateOptions{}); err != nil {
 		l.t.Errorf("creating MachineSet %s: %v", gpuMachineSet, err)
 	}
 }
@@ -498,7 +499,7 @@ func (l *live) requireClean(objects []kubeObject) {
 	}
 	assert.Empty(t, left, "objects the program created, still there after destroy")
 	var csvs []string
-	for _, c := range l.list(gvrCSVs, "") {
+	for _, c := range l.list(kube.CSVs, "") {
 		csvs = append(csvs, c.GetNamespace()+"/"+c.GetName())
 	}
 	assert.Empty(t, csvs, "CSVs left after destroy")
@@ -506,7 +507,7 @@ func (l *live) requireClean(objects []kubeObject) {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		terminating = nil
-		for _, ns := range l.list(gvrNamespaces, "") {
+		for _, ns := range l.list(kube.Namespaces, "") {
 			if phase, _, _ := unstructured.NestedString(ns.Object, "status", "phase"); phase == "Terminating" {
 				terminating = append(terminating, ns.GetName())
 			}
