@@ -3,7 +3,7 @@ package bench
 import (
 	"time"
 
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 )
 
 // RealDelays are the durations of a real install that the benchmark scales

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // Node is one step of the install as the simulated platform times it: a

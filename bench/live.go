@@ -15,14 +15,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
-	"github.com/rhoai-pulumi/installer/internal/kubeenv"
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/kubeenv"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 	"github.com/rhoai-pulumi/installer/tests/testkit"
 	"sigs.k8s.io/yaml"
 )
 
 // Platform is a simulated OpenShift cluster: a local control plane
-// (internal/kubeenv) with the simulated operators (internal/ocpsim) running
+// (tests/kubeenv) with the simulated operators (tests/ocpsim) running
 // against it.
 type Platform struct {
 	Env *kubeenv.Env

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 	"github.com/rhoai-pulumi/installer/tests/testkit"
 )
 

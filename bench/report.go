@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 )
 
 // Report is a whole measurement: the model's bounds, the live runs and the

@@ -4,6 +4,8 @@
 // is registered.
 package stacks
 
+import "github.com/rhoai-pulumi/installer/components/olm"
+
 // Platform selects the stack's infrastructure.
 type Platform string
 
@@ -24,19 +26,19 @@ const (
 // top-level config key under the project namespace (rhoai:<key>); json tags
 // equal the keys (camelCase).
 type Config struct {
-	Platform      Platform            `json:"platform"`
-	Mode          Mode                `json:"mode"`
-	RenderDir     string              `json:"renderDir"`
-	Cluster       ClusterConfig       `json:"cluster"`
-	Operators     map[string]Operator `json:"operators"`
-	TLS           TLSConfig           `json:"tls"`
-	GPU           GPUConfig           `json:"gpu"`
-	Observability ObservabilityConfig `json:"observability"`
-	RHOAI         RHOAIConfig         `json:"rhoai"`
-	Gateway       GatewayConfig       `json:"gateway"`
-	Models        []ModelConfig       `json:"models"`
-	MaaS          MaaSConfig          `json:"maas"`
-	Secrets       SecretConfig        `json:"-"` // read with the secret getters
+	Platform      Platform               `json:"platform"`
+	Mode          Mode                   `json:"mode"`
+	RenderDir     string                 `json:"renderDir"`
+	Cluster       ClusterConfig          `json:"cluster"`
+	Operators     map[string]olm.Catalog `json:"operators"`
+	TLS           TLSConfig              `json:"tls"`
+	GPU           GPUConfig              `json:"gpu"`
+	Observability ObservabilityConfig    `json:"observability"`
+	RHOAI         RHOAIConfig            `json:"rhoai"`
+	Gateway       GatewayConfig          `json:"gateway"`
+	Models        []ModelConfig          `json:"models"`
+	MaaS          MaaSConfig             `json:"maas"`
+	Secrets       SecretConfig           `json:"-"` // read with the secret getters
 }
 
 // ClusterConfig says which cluster and how to reach it.
@@ -50,18 +52,11 @@ type ClusterConfig struct {
 	SkipPreflight     bool   `json:"skipPreflight,omitempty"`     // escape hatch; findings are then warnings
 }
 
-// Operator overrides one OLM subscription (keys in KnownOperators).
-type Operator struct {
-	Channel     string `json:"channel,omitempty"`
-	Source      string `json:"source,omitempty"`
-	Approval    string `json:"approval,omitempty"`
-	StartingCSV string `json:"startingCSV,omitempty"`
-}
-
 // TLSConfig is phase 1: cert-manager, Let's Encrypt, the cluster certificates.
 type TLSConfig struct {
 	// Cloud must be chosen explicitly (rationale: "confirm with the user, do
-	// not default"): aws (Route53 credentials from the AWS layer) or none.
+	// not default"): aws (Route53 credentials from the AWS layer: route53
+	// mode cco, iam or sts) or none (a Route53 key you bring: mode static).
 	Cloud                string        `json:"cloud"`
 	Enabled              *bool         `json:"enabled,omitempty"` // default true
 	Issuer               string        `json:"issuer,omitempty"`  // letsencrypt | letsencrypt-staging
@@ -74,9 +69,9 @@ type TLSConfig struct {
 
 // Route53Config is how cert-manager reaches Route53 for DNS-01.
 type Route53Config struct {
-	Mode            string `json:"mode,omitempty"` // cco | iam | sts | static
+	Mode            string `json:"mode,omitempty"` // cco | iam | sts (cloud aws; default cco) | static (cloud none)
 	HostedZoneID    string `json:"hostedZoneId,omitempty"`
-	Domain          string `json:"domain,omitempty"` // zone looked up by name; default baseDomain
+	Domain          string `json:"domain,omitempty"` // zone looked up by name; default the cluster's base domain
 	Region          string `json:"region,omitempty"` // default the cluster's region (aws) / us-east-1
 	OIDCIssuer      string `json:"oidcIssuer,omitempty"`
 	OIDCProviderARN string `json:"oidcProviderArn,omitempty"`

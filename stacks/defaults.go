@@ -52,13 +52,11 @@ func (c Config) withDefaults() Config {
 		c.TLS.RecursiveNameservers = []string{"8.8.8.8:53", "1.1.1.1:53"}
 	}
 	if c.TLS.Route53.Mode == "" {
+		// tls.cloud aws: the Cloud Credential Operator; none: your own key.
 		c.TLS.Route53.Mode = "static"
-		if c.Platform == AWS {
+		if c.TLS.Cloud == "aws" {
 			c.TLS.Route53.Mode = "cco"
 		}
-	}
-	if c.TLS.Route53.Domain == "" {
-		c.TLS.Route53.Domain = c.Cluster.BaseDomain
 	}
 	if c.GPU.InstanceTypes == nil {
 		c.GPU.InstanceTypes = []string{"g5.2xlarge"}

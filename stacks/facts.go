@@ -3,10 +3,13 @@ package stacks
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/rhoai-pulumi/installer/components/gpu"
 	"github.com/rhoai-pulumi/installer/components/preflight"
 	"github.com/rhoai-pulumi/installer/internal/kube"
 )
@@ -22,6 +25,7 @@ type Facts struct {
 	AMI                      string
 	Zones                    []string
 	GPUChannel               string
+	GPUChannelFrom           string // where GPUChannel came from, for the preview log
 	ExistingMonitoringConfig string
 }
 
@@ -31,11 +35,11 @@ func gatherFacts(ctx *pulumi.Context, cfg Config, cluster *kube.Cluster) (Facts,
 	f := Facts{
 		BaseDomain: cfg.Cluster.BaseDomain, AppsDomain: cfg.Cluster.AppsDomain,
 		Region: cfg.GPU.Region, InfrastructureID: cfg.GPU.InfrastructureID, AMI: cfg.GPU.AMI,
-		Zones: cfg.GPU.Zones, GPUChannel: cfg.Resolved("gpu").Channel,
+		Zones: cfg.GPU.Zones, GPUChannel: cfg.Catalog("gpu").Channel, GPUChannelFrom: "config rhoai:operators.gpu.channel",
 	}
 	if cfg.Mode == Render {
 		if f.GPUChannel == "" {
-			f.GPUChannel = DefaultGPUChannel
+			f.GPUChannel, f.GPUChannelFrom = gpu.NVIDIAOperator.Default.Channel, "the program's default (render mode reads no catalog)"
 		}
 		return f, nil
 	}
@@ -58,7 +62,42 @@ func gatherFacts(ctx *pulumi.Context, cfg Config, cluster *kube.Cluster) (Facts,
 	if err != nil {
 		return f, fmt.Errorf("reading cluster facts: %w", err)
 	}
-	return mergeFacts(f, found, cfg), nil
+	installed, err := preflight.SubscriptionChannel(bg, client, gpu.GPUOperatorNamespace, gpu.NVIDIAOperator.Name)
+	if err != nil {
+		return f, fmt.Errorf("reading cluster facts: %w", err)
+	}
+	f = mergeFacts(f, found, cfg)
+	if err := f.resolveGPUChannel(installed, found); err != nil {
+		return f, err
+	}
+	_ = ctx.Log.Info(fmt.Sprintf("gpu: NVIDIA GPU operator channel %s (%s)", f.GPUChannel, f.GPUChannelFrom), nil)
+	return f, nil
+}
+
+// resolveGPUChannel picks the GPU operator channel once: config, else the
+// installed Subscription's channel (so a newer catalog default does not move
+// the install by itself), else the catalog's defaultChannel, as NVIDIA's
+// install docs do. A channel the catalog does not offer fails before
+// anything changes.
+func (f *Facts) resolveGPUChannel(installed string, found preflight.Facts) error {
+	switch {
+	case f.GPUChannel != "":
+	case installed != "":
+		f.GPUChannel, f.GPUChannelFrom = installed, "kept from the installed Subscription "+gpu.GPUOperatorNamespace+"/"+gpu.NVIDIAOperator.Name
+	case found.GPUChannel != "":
+		f.GPUChannel, f.GPUChannelFrom = found.GPUChannel, "the catalog's default channel, resolved once; later runs keep it"
+	default:
+		return fmt.Errorf("config rhoai:operators.gpu: found no PackageManifest openshift-marketplace/%s, expected the %s catalog to offer it; check: oc get packagemanifest %s -n openshift-marketplace (nothing was changed)",
+			gpu.NVIDIAOperator.Name, gpu.NVIDIAOperator.Default.Source, gpu.NVIDIAOperator.Name)
+	}
+	if f.GPUChannel != found.GPUChannel && found.GPUChannel != "" {
+		f.GPUChannelFrom += "; the catalog's default is now " + found.GPUChannel + ": set rhoai:operators.gpu.channel to move"
+	}
+	if len(found.GPUChannels) > 0 && !slices.Contains(found.GPUChannels, f.GPUChannel) {
+		return fmt.Errorf("config rhoai:operators.gpu.channel: found %q (%s), expected one of the catalog's channels %s; run: pulumi config set --path 'rhoai:operators.gpu.channel' %s (nothing was changed)",
+			f.GPUChannel, f.GPUChannelFrom, strings.Join(found.GPUChannels, ", "), found.GPUChannel)
+	}
+	return nil
 }
 
 // mergeFacts: config wins over what the cluster says.
@@ -76,10 +115,6 @@ func mergeFacts(f Facts, d preflight.Facts, cfg Config) Facts {
 	}
 	f.Region = pick(f.Region, d.AWSRegion)
 	f.InfrastructureID = pick(f.InfrastructureID, d.InfrastructureName)
-	f.GPUChannel = pick(f.GPUChannel, d.GPUChannel)
-	if f.GPUChannel == "" {
-		f.GPUChannel = DefaultGPUChannel
-	}
 	f.ExistingMonitoringConfig = d.ExistingMonitoringConfig
 	zones := map[string]bool{}
 	for _, ms := range d.WorkerMachineSets {

@@ -46,8 +46,6 @@ var (
 	dns1123Label   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	dns1035Label   = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 	dnsDomain      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$`)
-	channelPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.\-]*[a-z0-9])?$`)
-	csvPattern     = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
 	windowPattern  = regexp.MustCompile(`^[1-9]\d{0,3}(s|m|h)$`)
 	instanceType   = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	modelURI       = regexp.MustCompile(`^(oci|hf|s3|pvc|https)://\S+$`)
@@ -118,45 +116,15 @@ func (c Config) validateOperators(ps *problems) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		o := c.Operators[k]
-		def, known := KnownOperators[k]
+		pkg, known := KnownOperators[k]
 		if !known {
-			ps.add("operators."+k, "an unknown operator", "one of "+strings.Join(knownOperatorKeys(), ", "), "")
+			ps.add("operators."+k, "an unknown operator", "one of "+knownOperatorKeys(), "")
 			continue
 		}
-		if o.Channel != "" && !channelPattern.MatchString(o.Channel) {
-			ps.add("operators."+k+".channel", q(o.Channel), "an OLM channel name such as stable or stable-3.x", "")
-		}
-		if o.Source != "" && !dns1123Label.MatchString(o.Source) {
-			ps.add("operators."+k+".source", q(o.Source), "a CatalogSource name such as redhat-operators", "")
-		}
-		if o.Approval != "" && o.Approval != "Automatic" && o.Approval != "Manual" {
-			ps.add("operators."+k+".approval", q(o.Approval), `"Automatic" or "Manual"`, "")
-		}
-		r := c.Resolved(k)
-		if o.StartingCSV != "" {
-			switch m := csvPattern.FindStringSubmatch(o.StartingCSV); {
-			case m == nil:
-				ps.add("operators."+k+".startingCSV", q(o.StartingCSV), fmt.Sprintf("a CSV name such as %s.v1.2.3", def.Package), "")
-			case m[1] != def.Package:
-				ps.add("operators."+k+".startingCSV", q(o.StartingCSV), "a CSV of package "+def.Package, "")
-			case def.PinPattern != nil && !def.PinPattern.MatchString(o.StartingCSV):
-				ps.add("operators."+k+".startingCSV", q(o.StartingCSV), def.PinRule, "")
-			}
-		}
-		if r.Approval == "Manual" && r.StartingCSV == "" {
-			ps.add("operators."+k+".startingCSV", "nothing", "a pinned CSV with Manual approval (only its InstallPlan is approved)", "")
+		for _, p := range pkg.Check(c.Resolved(k)) {
+			ps.add("operators."+k+"."+p.Field, p.Found, p.Expected, "")
 		}
 	}
-}
-
-func knownOperatorKeys() []string {
-	var out []string
-	for k := range KnownOperators {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func (c Config) validateTLS(ps *problems) {
@@ -169,6 +137,14 @@ func (c Config) validateTLS(ps *problems) {
 	}
 	if c.TLS.Cloud == "aws" && c.Platform == Baremetal {
 		ps.add("tls.cloud", `"aws" on platform baremetal`, `"none": the baremetal stack uses no AWS provider`, "")
+	}
+	// tls.cloud decides where the Route53 credentials come from; the mode
+	// must agree (a CredentialsRequest with cloud none would still ask AWS).
+	switch m := c.TLS.Route53.Mode; {
+	case c.TLS.Cloud == "none" && (m == "cco" || m == "iam" || m == "sts"):
+		ps.add("tls.route53.mode", q(m)+" with tls.cloud none", `"static" (tls.cloud none: a Route53 key you bring, no AWS API call), or tls.cloud aws`, "")
+	case c.TLS.Cloud == "aws" && m == "static":
+		ps.add("tls.route53.mode", `"static" with tls.cloud aws`, `"cco", "iam" or "sts" (credentials from the AWS layer), or tls.cloud none`, "")
 	}
 	if c.TLS.Issuer != "letsencrypt" && c.TLS.Issuer != "letsencrypt-staging" {
 		ps.add("tls.issuer", q(c.TLS.Issuer), `"letsencrypt" or "letsencrypt-staging"`, "")

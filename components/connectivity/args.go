@@ -3,18 +3,17 @@ package connectivity
 import (
 	"errors"
 	"fmt"
-	"strings"
+	"regexp"
 
+	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
 // ConnectivityArgs comes from validated config (stacks/).
 type ConnectivityArgs struct {
-	// Channel is the OLM channel of rhcl-operator; default "stable".
-	Channel string
-	// StartingCSV pins RHCL (Manual approval); default rhcl-operator.v1.3.4.
-	// MaaS v0.1.x needs RHCL 1.3; 1.4.0 breaks MaaS auth (Wasm shim bug).
-	StartingCSV string
+	// RHCL overrides RHCLOperator.Default field by field; the pin must stay
+	// in 1.3.x with Manual approval.
+	RHCL olm.Catalog
 	// Observability is Kuadrant spec.observability.enable; nil means true.
 	Observability *bool
 
@@ -22,23 +21,24 @@ type ConnectivityArgs struct {
 	After readiness.Prerequisite // what this layer's objects wait for
 }
 
-// Defaults.
-const (
-	DefaultChannel     = "stable"
-	DefaultStartingCSV = "rhcl-operator.v1.3.4"
-)
-
-// brokenCSV answers AUTH_FAILURE (HTTP 500) on the MaaS management
-// endpoints (confirmations.md §1; models-as-a-service PR #1248).
-const brokenCSV = "rhcl-operator.v1.4.0"
+// RHCLOperator is Red Hat Connectivity Link, pinned to 1.3.x with Manual
+// approval: MaaS v0.1.x is validated on RHCL 1.3, and 1.4.0 answers
+// AUTH_FAILURE (HTTP 500) on the MaaS management endpoints (Wasm shim bug,
+// models-as-a-service PR #1248); with Automatic approval OLM would upgrade
+// into it.
+var RHCLOperator = olm.Package{
+	Name:    "rhcl-operator",
+	Default: olm.Catalog{Channel: "stable", Source: "redhat-operators", Approval: olm.Manual, StartingCSV: "rhcl-operator.v1.3.4"},
+	Pin: &olm.Pin{
+		Pattern: regexp.MustCompile(`^rhcl-operator\.v1\.3\.[0-9]+$`),
+		Allowed: "rhcl-operator.v1.3.x",
+		Why:     "RHOAI 3.4 MaaS is validated on RHCL 1.3; 1.4.0 returns 500 AUTH_FAILURE",
+		Manual:  true,
+	},
+}
 
 func (a ConnectivityArgs) withDefaults() ConnectivityArgs {
-	if a.Channel == "" {
-		a.Channel = DefaultChannel
-	}
-	if a.StartingCSV == "" {
-		a.StartingCSV = DefaultStartingCSV
-	}
+	a.RHCL = RHCLOperator.Resolve(a.RHCL)
 	if a.Observability == nil {
 		on := true
 		a.Observability = &on
@@ -46,14 +46,11 @@ func (a ConnectivityArgs) withDefaults() ConnectivityArgs {
 	return a
 }
 
-// Validate reports every problem at once (olm validates the CSV's shape).
+// Validate reports every problem at once.
 func (a ConnectivityArgs) Validate() error {
 	var errs []error
-	if a.StartingCSV != "" && !strings.HasPrefix(a.StartingCSV, RHCLPackage+".") {
-		errs = append(errs, fmt.Errorf("startingCSV %q is not an %s CSV; expected e.g. %s", a.StartingCSV, RHCLPackage, DefaultStartingCSV))
-	}
-	if a.StartingCSV == brokenCSV {
-		errs = append(errs, fmt.Errorf("startingCSV %s has the Wasm shim bug that fails MaaS auth with AUTH_FAILURE; expected 1.3.x (MaaS v0.1.x needs RHCL 1.3) or >= 1.4.1", brokenCSV))
+	for _, p := range RHCLOperator.Check(a.RHCL) {
+		errs = append(errs, fmt.Errorf("rhcl %w", p))
 	}
 	if a.Gates == nil {
 		errs = append(errs, errors.New("no gate binder given"))

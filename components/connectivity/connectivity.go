@@ -21,7 +21,6 @@ import (
 // RHCL and Kuadrant (manifests.md 3.1; confirmations.md §1 for the namespace
 // and OperatorGroup).
 const (
-	RHCLPackage       = "rhcl-operator"
 	KuadrantNamespace = "kuadrant-system"
 	OperatorGroupName = "kuadrant" // {upgradeStrategy: Default}: all namespaces
 	AuthPolicyCRD     = "authpolicies.kuadrant.io"
@@ -80,8 +79,8 @@ func NewConnectivity(ctx *pulumi.Context, name string, args *ConnectivityArgs, o
 		return nil, err
 	}
 	rhcl, err := olm.NewOperator(ctx, name+"-rhcl", &olm.OperatorArgs{
-		Package: RHCLPackage, Channel: a.Channel, Namespace: KuadrantNamespace, OperatorGroupName: OperatorGroupName,
-		Mode: olm.AllNamespaces, Approval: olm.Manual, StartingCSV: a.StartingCSV,
+		Package: RHCLOperator.Name, Catalog: a.RHCL, Namespace: KuadrantNamespace, OperatorGroupName: OperatorGroupName,
+		Mode:            olm.AllNamespaces,
 		NamespaceLabels: map[string]string{}, // manifests.md 3.1: kuadrant-system has no labels
 		CRDs:            []string{AuthPolicyCRD, KuadrantCRD}, Layer: "connectivity", Gates: a.Gates,
 		// C7: the Gateway API provider exists before Kuadrant looks for it.

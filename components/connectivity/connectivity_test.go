@@ -7,8 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // install runs NewConnectivity under mocks after an upstream resource
@@ -101,7 +102,7 @@ func TestConnectivity_args(t *testing.T) {
 		wantEnable bool
 	}{
 		{"observability can be turned off", ConnectivityArgs{Observability: &off}, "rhcl-operator.v1.3.4", "stable", false},
-		{"another 1.3.x pin and channel pass through", ConnectivityArgs{StartingCSV: "rhcl-operator.v1.3.5", Channel: "stable-v1.3"}, "rhcl-operator.v1.3.5", "stable-v1.3", true},
+		{"another 1.3.x pin and channel pass through", ConnectivityArgs{RHCL: olm.Catalog{StartingCSV: "rhcl-operator.v1.3.5", Channel: "stable-v1.3"}}, "rhcl-operator.v1.3.5", "stable-v1.3", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,9 +189,12 @@ func TestConnectivityArgs_Validate(t *testing.T) {
 		args ConnectivityArgs
 		want string
 	}{
-		{"rejects RHCL 1.4.0 and its Wasm shim bug", ConnectivityArgs{StartingCSV: "rhcl-operator.v1.4.0"}, "AUTH_FAILURE"},
-		{"rejects a CSV of another package", ConnectivityArgs{StartingCSV: "authorino-operator.v0.22.0"}, "is not an rhcl-operator CSV"},
-		{"rejects a malformed pin", ConnectivityArgs{StartingCSV: "rhcl-operator.1.3"}, `startingCSV "rhcl-operator.1.3"`},
+		{"rejects RHCL 1.4.0 and its Wasm shim bug", ConnectivityArgs{RHCL: olm.Catalog{StartingCSV: "rhcl-operator.v1.4.0"}}, "AUTH_FAILURE"},
+		{"rejects RHCL 1.4.1: MaaS v0.1.x is validated on 1.3", ConnectivityArgs{RHCL: olm.Catalog{StartingCSV: "rhcl-operator.v1.4.1"}}, "rhcl-operator.v1.3.x"},
+		{"rejects a CSV of another package", ConnectivityArgs{RHCL: olm.Catalog{StartingCSV: "authorino-operator.v0.22.0"}}, "a CSV of package rhcl-operator"},
+		{"rejects a malformed pin", ConnectivityArgs{RHCL: olm.Catalog{StartingCSV: "rhcl-operator.1.3"}}, `startingCSV: found "rhcl-operator.1.3"`},
+		{"rejects Automatic approval, which would upgrade past the pin", ConnectivityArgs{RHCL: olm.Catalog{Approval: olm.Automatic}}, `approval: found "Automatic", expected "Manual"`},
+		{"rejects a source that is not a CatalogSource name", ConnectivityArgs{RHCL: olm.Catalog{Source: "Mirror Catalog"}}, `source: found "Mirror Catalog"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,5 +203,5 @@ func TestConnectivityArgs_Validate(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	assert.ErrorContains(t, ConnectivityArgs{}.Validate(), "no gate binder")
+	assert.ErrorContains(t, ConnectivityArgs{}.withDefaults().Validate(), "no gate binder")
 }

@@ -38,7 +38,7 @@ func NewGitOps(ctx *pulumi.Context, name string, args *GitOpsArgs, opts ...pulum
 	}
 	op, err := olm.NewOperator(ctx, name+"-operator", a.operatorArgs(), pulumi.Parent(g))
 	if err != nil {
-		return nil, fmt.Errorf("gitops %q: installing operator %s: %w", name, Package, err)
+		return nil, fmt.Errorf("gitops %q: installing operator %s: %w", name, Operator.Name, err)
 	}
 	g.Operator, g.InstalledCSV = op, op.InstalledCSV
 	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{"installedCSV": g.InstalledCSV}); err != nil {

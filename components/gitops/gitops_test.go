@@ -11,7 +11,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // install runs NewGitOps plus a dependent Application that takes the layer's
@@ -51,7 +51,7 @@ func TestGitOps_objects(t *testing.T) {
 		},
 		{
 			name: "a pinned minor channel with a manual CSV",
-			args: GitOpsArgs{Channel: "gitops-1.19", Approval: olm.Manual, StartingCSV: "openshift-gitops-operator.v1.19.0"},
+			args: GitOpsArgs{Catalog: olm.Catalog{Channel: "gitops-1.19", Approval: olm.Manual, StartingCSV: "openshift-gitops-operator.v1.19.0"}},
 			wantSpec: map[string]any{"channel": "gitops-1.19", "installPlanApproval": "Manual", "name": "openshift-gitops-operator",
 				"source": "redhat-operators", "sourceNamespace": "openshift-marketplace", "startingCSV": "openshift-gitops-operator.v1.19.0"},
 		},
@@ -110,8 +110,8 @@ func TestGitOpsArgs_Validate(t *testing.T) {
 		args GitOpsArgs
 		want []string
 	}{
-		{"rejects Manual approval without a pin", GitOpsArgs{Approval: olm.Manual}, []string{"startingCSV: empty with Manual approval"}},
-		{"rejects an unknown approval and a malformed pin together", GitOpsArgs{Approval: "Sometimes", StartingCSV: "gitops-1.19"},
+		{"rejects Manual approval without a pin", GitOpsArgs{Catalog: olm.Catalog{Approval: olm.Manual}}, []string{"startingCSV: found nothing, expected a pinned CSV with Manual approval"}},
+		{"rejects an unknown approval and a malformed pin together", GitOpsArgs{Catalog: olm.Catalog{Approval: "Sometimes", StartingCSV: "gitops-1.19"}},
 			[]string{`approval: found "Sometimes"`, `startingCSV: found "gitops-1.19"`}},
 	}
 	for _, tc := range cases {

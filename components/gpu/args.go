@@ -4,17 +4,19 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
 // GPUArgs comes from validated config (stacks/).
 type GPUArgs struct {
-	// NFDChannel is the OLM channel of package nfd; default "stable".
-	NFDChannel string
-	// GPUOperatorChannel is the OLM channel of gpu-operator-certified. No
-	// default: NVIDIA documents the packagemanifest's .status.defaultChannel
-	// (confirmations.md §1), which stacks/ reads from the cluster (e.g. v26.3).
-	GPUOperatorChannel string
+	// NFD overrides NFDOperator.Default field by field.
+	NFD olm.Catalog
+	// GPUOperator overrides NVIDIAOperator.Default field by field. NVIDIA
+	// documents the packagemanifest's .status.defaultChannel as the channel;
+	// stacks/ resolves it once (the installed Subscription's channel, else
+	// the catalog's default) so the desired state does not move by itself.
+	GPUOperator olm.Catalog
 	// MinGPUs is the total nvidia.com/gpu the models need (C6); default 1.
 	MinGPUs int64
 	// Capacity is what the GPU capacity layer (AWS MachineSets) offers its
@@ -26,16 +28,12 @@ type GPUArgs struct {
 	After readiness.Prerequisite // what this layer's objects wait for
 }
 
-// Defaults.
-const (
-	DefaultNFDChannel = "stable"
-	DefaultMinGPUs    = 1
-)
+// DefaultMinGPUs is what the C6 gate asks for when the caller names nothing.
+const DefaultMinGPUs = 1
 
 func (a GPUArgs) withDefaults() GPUArgs {
-	if a.NFDChannel == "" {
-		a.NFDChannel = DefaultNFDChannel
-	}
+	a.NFD = NFDOperator.Resolve(a.NFD)
+	a.GPUOperator = NVIDIAOperator.Resolve(a.GPUOperator)
 	if a.MinGPUs == 0 {
 		a.MinGPUs = DefaultMinGPUs
 	}
@@ -45,8 +43,11 @@ func (a GPUArgs) withDefaults() GPUArgs {
 // Validate reports every problem at once.
 func (a GPUArgs) Validate() error {
 	var errs []error
-	if a.GPUOperatorChannel == "" {
-		errs = append(errs, fmt.Errorf("GPU operator channel is empty; expected the packagemanifest %s .status.defaultChannel, e.g. v26.3", GPUOperatorPackage))
+	for _, p := range NFDOperator.Check(a.NFD) {
+		errs = append(errs, fmt.Errorf("nfd %w", p))
+	}
+	for _, p := range NVIDIAOperator.Check(a.GPUOperator) {
+		errs = append(errs, fmt.Errorf("gpuOperator %w", p))
 	}
 	if a.MinGPUs < 1 {
 		errs = append(errs, fmt.Errorf("minimum GPUs %d; expected an integer >= 1 (the total nvidia.com/gpu the models request)", a.MinGPUs))

@@ -43,7 +43,7 @@ const (
 func gpuAllocatableGate(min int64) readiness.Gate {
 	return readiness.Gate{
 		Name: GPUAllocatableGate, Constraint: "C6", Layer: "gpu",
-		Object:  "Nodes allocatable " + GPUResource,
+		Object:  fmt.Sprintf("Nodes allocatable %d %s", min, GPUResource), // the threshold is part of the fact
 		Expect:  fmt.Sprintf("at least %d %s allocatable across the nodes", min, GPUResource),
 		Hint:    "check: oc get machinesets,machines -n " + MachineAPINamespace + " -o wide; oc get clusterpolicy " + ClusterPolicyName + " -o jsonpath='{.status.state}'; oc get pods -n " + GPUOperatorNamespace,
 		Timeout: GPUAllocatableTimeout,

@@ -19,7 +19,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 // node offers gpus nvidia.com/gpu ("" for a node without the resource).

@@ -20,20 +20,31 @@ import (
 
 // Cluster objects (manifests.md 2.2, 2.3; confirmations.md §1).
 const (
-	NFDPackage               = "nfd"
 	NFDNamespace             = "openshift-nfd"
 	NFDCRD                   = "nodefeaturediscoveries.nfd.openshift.io"
 	NodeFeatureDiscoveryName = "nfd-instance"
 
-	GPUOperatorPackage   = "gpu-operator-certified"
 	GPUOperatorNamespace = "nvidia-gpu-operator"
-	GPUOperatorSource    = "certified-operators"
 	ClusterPolicyCRD     = "clusterpolicies.nvidia.com"
 	ClusterPolicyName    = "gpu-cluster-policy"
 
 	// GPUResource is the extended resource the device plugin advertises.
 	GPUResource = "nvidia.com/gpu"
 )
+
+// NFDOperator is the Node Feature Discovery package: stable, redhat-operators.
+var NFDOperator = olm.Package{
+	Name:    "nfd",
+	Default: olm.Catalog{Channel: "stable", Source: "redhat-operators", Approval: olm.Automatic},
+}
+
+// NVIDIAOperator is the NVIDIA GPU operator package from the certified
+// catalog. Its default channel is used only where no cluster can be asked
+// (render mode): v26.3, the line whose CRDs this program is checked against.
+var NVIDIAOperator = olm.Package{
+	Name:    "gpu-operator-certified",
+	Default: olm.Catalog{Channel: "v26.3", Source: "certified-operators", Approval: olm.Automatic},
+}
 
 // GPU is NFD + the NVIDIA GPU operator and their CRs.
 type GPU struct {
@@ -78,7 +89,7 @@ func NewGPU(ctx *pulumi.Context, name string, args *GPUArgs, opts ...pulumi.Reso
 	parent := pulumi.Parent(g)
 
 	nfd, err := olm.NewOperator(ctx, name+"-nfd", &olm.OperatorArgs{
-		Package: NFDPackage, Channel: a.NFDChannel, Namespace: NFDNamespace, Mode: olm.OwnNamespace,
+		Package: NFDOperator.Name, Catalog: a.NFD, Namespace: NFDNamespace, Mode: olm.OwnNamespace,
 		CRDs: []string{NFDCRD}, Layer: "gpu", Gates: a.Gates, After: a.After,
 	}, parent)
 	if err != nil {
@@ -104,8 +115,7 @@ func NewGPU(ctx *pulumi.Context, name string, args *GPUArgs, opts ...pulumi.Reso
 	}
 
 	gpuOp, err := olm.NewOperator(ctx, name+"-nvidia", &olm.OperatorArgs{
-		Package: GPUOperatorPackage, Channel: a.GPUOperatorChannel, Source: GPUOperatorSource,
-		Namespace: GPUOperatorNamespace, Mode: olm.OwnNamespace,
+		Package: NVIDIAOperator.Name, Catalog: a.GPUOperator, Namespace: GPUOperatorNamespace, Mode: olm.OwnNamespace,
 		CRDs: []string{ClusterPolicyCRD}, Layer: "gpu", Gates: a.Gates, After: a.After,
 	}, parent)
 	if err != nil {

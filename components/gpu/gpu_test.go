@@ -9,8 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
+	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // capacityGate stands for the AWS MachineSets layer's own gate.
@@ -33,7 +34,7 @@ func install(t *testing.T, args GPUArgs, gatesOn bool) (*pulumitest.Recorder, *G
 	})
 }
 
-func okArgs() GPUArgs { return GPUArgs{GPUOperatorChannel: "v26.3"} }
+func okArgs() GPUArgs { return GPUArgs{GPUOperator: olm.Catalog{Channel: "v26.9"}} }
 
 func TestGPU_objects(t *testing.T) {
 	rec, _, err := install(t, okArgs(), true)
@@ -81,7 +82,7 @@ func TestGPU_objects(t *testing.T) {
 		{
 			name: "the GPU operator comes from certified-operators on the given channel", kind: "Subscription", namespace: "nvidia-gpu-operator", objName: "gpu-operator-certified",
 			typ:      "kubernetes:operators.coreos.com/v1alpha1:Subscription",
-			wantSpec: map[string]any{"channel": "v26.3", "installPlanApproval": "Automatic", "name": "gpu-operator-certified", "source": "certified-operators", "sourceNamespace": "openshift-marketplace"},
+			wantSpec: map[string]any{"channel": "v26.9", "installPlanApproval": "Automatic", "name": "gpu-operator-certified", "source": "certified-operators", "sourceNamespace": "openshift-marketplace"},
 		},
 		{
 			name: "ClusterPolicy is cluster-scoped with exactly the reference spec and an empty validator", kind: "ClusterPolicy", objName: "gpu-cluster-policy",
@@ -178,7 +179,7 @@ func TestGPU_edges(t *testing.T) {
 		{"the layer's objects wait for what the layer waits for", "gpu-nfd-subscription", "upstream", nil},
 		{"the GPU operator waits for what the layer waits for too", "gpu-nvidia-subscription", "upstream", nil},
 		{"C6: an LLMInferenceService waits for the ClusterPolicy and the GPU allocatable gate", "llmisvc", "gpu-cluster-policy",
-			[]string{hook("gpuAllocatable", "Nodes allocatable nvidia.com/gpu")}},
+			[]string{hook("gpuAllocatable", "Nodes allocatable 1 nvidia.com/gpu")}},
 		{"C6: an LLMInferenceService waits for the GPU capacity layer", "llmisvc", "capacity", []string{capacityGate.HookName()}},
 	}
 	for _, tc := range cases {
@@ -247,8 +248,9 @@ func TestGPUArgs_Validate(t *testing.T) {
 		args GPUArgs
 		want string
 	}{
-		{"rejects an empty GPU operator channel", GPUArgs{}, "GPU operator channel is empty"},
-		{"rejects a negative GPU count", GPUArgs{GPUOperatorChannel: "v26.3", MinGPUs: -1}, "minimum GPUs -1"},
+		{"rejects a malformed GPU operator channel", GPUArgs{GPUOperator: olm.Catalog{Channel: "V26 3"}}, `gpuOperator channel: found "V26 3"`},
+		{"rejects a pin of another package for NFD", GPUArgs{NFD: olm.Catalog{StartingCSV: "gpu-operator-certified.v26.3.3"}}, "nfd startingCSV"},
+		{"rejects a negative GPU count", GPUArgs{MinGPUs: -1}, "minimum GPUs -1"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -257,5 +259,5 @@ func TestGPUArgs_Validate(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	assert.ErrorContains(t, GPUArgs{GPUOperatorChannel: "v26.3", MinGPUs: 1}.Validate(), "no gate binder")
+	assert.ErrorContains(t, GPUArgs{MinGPUs: 1}.withDefaults().Validate(), "no gate binder")
 }

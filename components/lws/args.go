@@ -2,32 +2,39 @@ package lws
 
 import (
 	"errors"
+	"fmt"
 
+	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
 // LeaderWorkerSetArgs comes from validated config (stacks/).
 type LeaderWorkerSetArgs struct {
-	// Channel is the OLM channel of leader-worker-set; default "stable-v1.0".
-	Channel string
+	// Catalog overrides Operator.Default field by field.
+	Catalog olm.Catalog
 
 	Gates *readiness.Binder      // shared gate binder (disabled in render mode)
 	After readiness.Prerequisite // what this layer's objects wait for
 }
 
-// DefaultChannel is the channel confirmations.md §1 names.
-const DefaultChannel = "stable-v1.0"
+// Operator is the leader-worker-set package: stable-v1.0, redhat-operators
+// (confirmations.md §1).
+var Operator = olm.Package{
+	Name:    "leader-worker-set",
+	Default: olm.Catalog{Channel: "stable-v1.0", Source: "redhat-operators", Approval: olm.Automatic},
+}
 
 func (a LeaderWorkerSetArgs) withDefaults() LeaderWorkerSetArgs {
-	if a.Channel == "" {
-		a.Channel = DefaultChannel
-	}
+	a.Catalog = Operator.Resolve(a.Catalog)
 	return a
 }
 
 // Validate reports every problem at once.
 func (a LeaderWorkerSetArgs) Validate() error {
 	var errs []error
+	for _, p := range Operator.Check(a.Catalog) {
+		errs = append(errs, fmt.Errorf("operator %w", p))
+	}
 	if a.Gates == nil {
 		errs = append(errs, errors.New("no gate binder given"))
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 func crd(t *testing.T, conditions string) *unstructured.Unstructured {

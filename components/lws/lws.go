@@ -18,7 +18,6 @@ import (
 
 // Cluster objects (manifests.md 3.2; confirmations.md §1: OwnNamespace).
 const (
-	Package              = "leader-worker-set"
 	Namespace            = "openshift-lws-operator"
 	OperatorGroupName    = "leader-worker-set"
 	OperatorCRD          = "leaderworkersetoperators.operator.openshift.io" // OLM registers it
@@ -63,7 +62,7 @@ func NewLeaderWorkerSet(ctx *pulumi.Context, name string, args *LeaderWorkerSetA
 	parent := pulumi.Parent(l)
 
 	op, err := olm.NewOperator(ctx, name+"-operator", &olm.OperatorArgs{
-		Package: Package, Channel: a.Channel, Namespace: Namespace, OperatorGroupName: OperatorGroupName,
+		Package: Operator.Name, Catalog: a.Catalog, Namespace: Namespace, OperatorGroupName: OperatorGroupName,
 		Mode: olm.OwnNamespace, CRDs: []string{OperatorCRD}, Layer: "lws", Gates: a.Gates, After: a.After,
 	}, parent)
 	if err != nil {

@@ -8,8 +8,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // install runs NewLeaderWorkerSet under mocks after an upstream resource
@@ -58,7 +59,7 @@ func TestLeaderWorkerSet_objects(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, _, err := install(t, LeaderWorkerSetArgs{Channel: tc.channel}, true)
+			rec, _, err := install(t, LeaderWorkerSetArgs{Catalog: olm.Catalog{Channel: tc.channel}}, true)
 			require.NoError(t, err)
 			found := rec.Find(tc.kind, tc.namespace, tc.objName)
 			require.Len(t, found, 1)

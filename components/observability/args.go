@@ -9,28 +9,23 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// OperatorPin selects an operator's catalog entry; empty fields take the
-// layer's defaults (confirmations.md §1).
-type OperatorPin struct {
-	Channel     string       `json:"channel,omitempty"`
-	Source      string       `json:"source,omitempty"`
-	Approval    olm.Approval `json:"approval,omitempty"`
-	StartingCSV string       `json:"startingCSV,omitempty"`
-}
-
-// ObservabilityArgs comes from validated config (stacks/).
+// ObservabilityArgs comes from validated config (stacks/). Each catalog
+// overrides its package's default field by field.
 type ObservabilityArgs struct {
-	// Tempo: tempo-product on stable, Automatic.
-	Tempo OperatorPin
-	// OpenTelemetry: opentelemetry-product on stable, Automatic.
-	OpenTelemetry OperatorPin
-	// COO: cluster-observability-operator on stable, Manual, pinned to
-	// cluster-observability-operator.v1.4.0 (1.5.0 breaks the RHOAI 3.4 Perses image).
-	COO OperatorPin
+	Tempo         olm.Catalog // TempoOperator
+	OpenTelemetry olm.Catalog // OpenTelemetryOperator
+	COO           olm.Catalog // COOOperator: pinned to 1.4.x, Manual
 	// Grafana installs the community Grafana operator (off by default).
-	Grafana bool
-	// GrafanaOperator: grafana-operator on v5 from community-operators.
-	GrafanaOperator OperatorPin
+	Grafana         bool
+	GrafanaOperator olm.Catalog // GrafanaOperator
+	// UserWorkloadMonitoring merges enableUserWorkload into
+	// openshift-monitoring/cluster-monitoring-config; nil means true. Off,
+	// the ConfigMap is left as it is (the cluster's admins own it).
+	UserWorkloadMonitoring *bool
+	// ClusterObservability installs the Cluster Observability Operator, the
+	// dashboards and monitoring console plugins and the llm-d Perses
+	// dashboard; nil means true.
+	ClusterObservability *bool
 	// ExistingMonitoringConfig is the current data["config.yaml"] of
 	// openshift-monitoring/cluster-monitoring-config, read by stacks/ at
 	// preview and up; "" when the ConfigMap or key is absent, and in render mode.
@@ -44,43 +39,40 @@ type ObservabilityArgs struct {
 	After readiness.Prerequisite // what every object of this layer waits for
 }
 
-// Defaults (manifests.md 3.3 and Phase 4; confirmations.md §1).
-const (
-	DefaultTempoChannel         = "stable"
-	DefaultOpenTelemetryChannel = "stable"
-	DefaultCOOChannel           = "stable"
-	DefaultCOOStartingCSV       = "cluster-observability-operator.v1.4.0"
-	DefaultGrafanaChannel       = "v5"
-	DefaultGrafanaSource        = "community-operators"
-	redHatOperators             = "redhat-operators"
+// The operator packages of this layer and their default catalog entries
+// (confirmations.md §1).
+var (
+	TempoOperator = olm.Package{Name: "tempo-product",
+		Default: olm.Catalog{Channel: "stable", Source: "redhat-operators", Approval: olm.Automatic}}
+	OpenTelemetryOperator = olm.Package{Name: "opentelemetry-product",
+		Default: olm.Catalog{Channel: "stable", Source: "redhat-operators", Approval: olm.Automatic}}
+	GrafanaOperator = olm.Package{Name: "grafana-operator",
+		Default: olm.Catalog{Channel: "v5", Source: "community-operators", Approval: olm.Automatic}}
+	// COOOperator is pinned to 1.4.x with Manual approval: COO 1.5.0 injects
+	// --web.tls-min-version into the Perses StatefulSet and the RHOAI 3.4
+	// Perses image (perses-rhel9:1.3.1) crash-loops on it
+	// (opendatahub-operator@v3.4.0
+	// internal/controller/services/monitoring/monitoring_controller_support.go;
+	// opendatahub-io/odh-observability PR #15).
+	COOOperator = olm.Package{Name: "cluster-observability-operator",
+		Default: olm.Catalog{Channel: "stable", Source: "redhat-operators", Approval: olm.Manual, StartingCSV: "cluster-observability-operator.v1.4.0"},
+		Pin: &olm.Pin{
+			Pattern: regexp.MustCompile(`^cluster-observability-operator\.v1\.4\.[0-9]+$`),
+			Allowed: "cluster-observability-operator.v1.4.x",
+			Why:     "COO 1.5.0 crash-loops the RHOAI 3.4 Perses image",
+			Manual:  true,
+		}}
 )
 
-func (p OperatorPin) withDefaults(channel, source string, approval olm.Approval, csv string) OperatorPin {
-	if p.Channel == "" {
-		p.Channel = channel
-	}
-	if p.Source == "" {
-		p.Source = source
-	}
-	if p.Approval == "" {
-		p.Approval = approval
-	}
-	if p.StartingCSV == "" {
-		p.StartingCSV = csv
-	}
-	return p
-}
-
 func (a ObservabilityArgs) withDefaults() ObservabilityArgs {
-	a.Tempo = a.Tempo.withDefaults(DefaultTempoChannel, redHatOperators, olm.Automatic, "")
-	a.OpenTelemetry = a.OpenTelemetry.withDefaults(DefaultOpenTelemetryChannel, redHatOperators, olm.Automatic, "")
-	a.COO = a.COO.withDefaults(DefaultCOOChannel, redHatOperators, olm.Manual, DefaultCOOStartingCSV)
-	a.GrafanaOperator = a.GrafanaOperator.withDefaults(DefaultGrafanaChannel, DefaultGrafanaSource, olm.Automatic, "")
+	a.Tempo = TempoOperator.Resolve(a.Tempo)
+	a.OpenTelemetry = OpenTelemetryOperator.Resolve(a.OpenTelemetry)
+	a.COO = COOOperator.Resolve(a.COO)
+	a.GrafanaOperator = GrafanaOperator.Resolve(a.GrafanaOperator)
 	return a
 }
 
-// cooCSV is the COO pin this layer accepts: 1.4.x (confirmations.md §1).
-var cooCSV = regexp.MustCompile(`^cluster-observability-operator\.v1\.4\.[0-9]+$`)
+func isOn(b *bool) bool { return b == nil || *b }
 
 // Validate reports every problem at once (after defaults).
 func (a ObservabilityArgs) Validate() error {
@@ -88,15 +80,16 @@ func (a ObservabilityArgs) Validate() error {
 	if a.Gates == nil {
 		errs = append(errs, errors.New("no gate binder given"))
 	}
-	// COO 1.5.0 injects --web.tls-min-version into the Perses StatefulSet and
-	// the RHOAI 3.4 perses image crash-loops on it (confirmations.md §1).
-	if a.COO.Approval != olm.Manual {
-		errs = append(errs, fmt.Errorf("coo.approval %q; expected Manual: with Automatic, OLM upgrades COO past the 1.4.x pin to 1.5.x, which crash-loops the RHOAI 3.4 Perses image", a.COO.Approval))
+	for _, c := range []struct {
+		field   string
+		pkg     olm.Package
+		catalog olm.Catalog
+	}{{"tempo", TempoOperator, a.Tempo}, {"opentelemetry", OpenTelemetryOperator, a.OpenTelemetry}, {"coo", COOOperator, a.COO}, {"grafana", GrafanaOperator, a.GrafanaOperator}} {
+		for _, p := range c.pkg.Check(c.catalog) {
+			errs = append(errs, fmt.Errorf("%s.%w", c.field, p))
+		}
 	}
-	if !cooCSV.MatchString(a.COO.StartingCSV) {
-		errs = append(errs, fmt.Errorf("coo.startingCSV %q; expected cluster-observability-operator.v1.4.x such as %s: COO 1.5+ crash-loops the RHOAI 3.4 Perses image (flag -web.tls-min-version)", a.COO.StartingCSV, DefaultCOOStartingCSV))
-	}
-	if _, err := MergeUserWorkload(a.ExistingMonitoringConfig); err != nil {
+	if _, err := MergeUserWorkload(a.ExistingMonitoringConfig); err != nil && isOn(a.UserWorkloadMonitoring) {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 func conditions(kv ...string) []any {

@@ -25,15 +25,11 @@ import (
 const (
 	TempoNamespace         = "openshift-tempo-operator"
 	TempoOperatorGroup     = "tempo-operator"
-	TempoPackage           = "tempo-product"
 	OpenTelemetryNamespace = "openshift-opentelemetry-operator"
 	OpenTelemetryOG        = "opentelemetry-operator"
-	OpenTelemetryPackage   = "opentelemetry-product"
-	GrafanaPackage         = "grafana-operator"
 	COONamespace           = "openshift-cluster-observability-operator"
 	COOOperatorGroup       = "cluster-observability-operator"
 	COOSubscription        = "openshift-cluster-observability-operator"
-	COOPackage             = "cluster-observability-operator"
 
 	DashboardsPluginName = "dashboards" // CEL: type Dashboards => name dashboards
 	MonitoringPluginName = "monitoring" // CEL: type Monitoring => name monitoring
@@ -61,28 +57,49 @@ type Observability struct {
 
 	Tempo            *olm.Operator
 	OpenTelemetry    *olm.Operator
-	Grafana          *olm.Operator // nil unless args.Grafana
-	COO              *olm.Operator
-	MonitoringConfig *corev1.ConfigMapPatch
-	DashboardsPlugin *apiextensions.CustomResource
-	MonitoringPlugin *apiextensions.CustomResource
-	PersesDashboard  *apiextensions.CustomResource
+	Grafana          *olm.Operator                 // nil unless args.Grafana
+	COO              *olm.Operator                 // nil with ClusterObservability off
+	MonitoringConfig *corev1.ConfigMapPatch        // nil with UserWorkloadMonitoring off
+	DashboardsPlugin *apiextensions.CustomResource // nil with ClusterObservability off
+	MonitoringPlugin *apiextensions.CustomResource // nil with ClusterObservability off
+	PersesDashboard  *apiextensions.CustomResource // nil with ClusterObservability off
 	PersesGate       readiness.Gate
 
 	UserWorkloadConfig pulumi.StringOutput `pulumi:"userWorkloadConfig"`
 }
 
 // TracingReady is what DSCI monitoring waits for (C10): the Tempo,
-// OpenTelemetry and COO Subscriptions, their CSVs Succeeded and their CRDs
-// Established.
+// OpenTelemetry and (when installed) COO Subscriptions, their CSVs Succeeded
+// and their CRDs Established.
 func (o *Observability) TracingReady() readiness.Prerequisite {
-	return readiness.Join(o.Tempo.Prerequisite(), o.OpenTelemetry.Prerequisite(), o.COO.Prerequisite())
+	p := readiness.Join(o.Tempo.Prerequisite(), o.OpenTelemetry.Prerequisite())
+	if o.COO != nil {
+		p = readiness.Join(p, o.COO.Prerequisite())
+	}
+	return p
 }
 
 // Prerequisite is the whole layer: operators, UWM config, console plugins and
-// the dashboard.
+// the dashboard, as far as they are installed.
 func (o *Observability) Prerequisite() readiness.Prerequisite {
-	return readiness.Join(o.TracingReady(), readiness.After(o.MonitoringConfig, o.DashboardsPlugin, o.MonitoringPlugin, o.PersesDashboard))
+	var rs []pulumi.Resource
+	for _, r := range []pulumi.Resource{o.MonitoringConfig, o.DashboardsPlugin, o.MonitoringPlugin, o.PersesDashboard} {
+		if !isNil(r) {
+			rs = append(rs, r)
+		}
+	}
+	return readiness.Join(o.TracingReady(), readiness.After(rs...))
+}
+
+// isNil sees through a typed nil in an interface.
+func isNil(r pulumi.Resource) bool {
+	switch v := r.(type) {
+	case *corev1.ConfigMapPatch:
+		return v == nil
+	case *apiextensions.CustomResource:
+		return v == nil
+	}
+	return r == nil
 }
 
 // NewObservability registers the layer.
@@ -94,9 +111,12 @@ func NewObservability(ctx *pulumi.Context, name string, args *ObservabilityArgs,
 	if err := a.Validate(); err != nil {
 		return nil, fmt.Errorf("observability %q: %w", name, err)
 	}
-	merged, err := MergeUserWorkload(a.ExistingMonitoringConfig)
-	if err != nil {
-		return nil, fmt.Errorf("observability %q: %w", name, err)
+	var merged string
+	if isOn(a.UserWorkloadMonitoring) {
+		var err error
+		if merged, err = MergeUserWorkload(a.ExistingMonitoringConfig); err != nil {
+			return nil, fmt.Errorf("observability %q: %w", name, err)
+		}
 	}
 	o := &Observability{}
 	if err := ctx.RegisterComponentResource("rhoai:observability:Observability", name, o, opts...); err != nil {
@@ -112,15 +132,16 @@ func NewObservability(ctx *pulumi.Context, name string, args *ObservabilityArgs,
 		}
 		return op, nil
 	}
+	var err error
 	// C10: Tempo and OpenTelemetry come before RHOAI (TracingReady).
 	if o.Tempo, err = operator("tempo", pinned(a.Tempo, olm.OperatorArgs{
-		Package: TempoPackage, Namespace: TempoNamespace, OperatorGroupName: TempoOperatorGroup,
+		Package: TempoOperator.Name, Namespace: TempoNamespace, OperatorGroupName: TempoOperatorGroup,
 		Mode: olm.AllNamespaces, CRDs: TempoCRDs,
 	})); err != nil {
 		return nil, err
 	}
 	if o.OpenTelemetry, err = operator("opentelemetry", pinned(a.OpenTelemetry, olm.OperatorArgs{
-		Package: OpenTelemetryPackage, Namespace: OpenTelemetryNamespace, OperatorGroupName: OpenTelemetryOG,
+		Package: OpenTelemetryOperator.Name, Namespace: OpenTelemetryNamespace, OperatorGroupName: OpenTelemetryOG,
 		Mode: olm.AllNamespaces, CRDs: OpenTelemetryCRDs,
 	})); err != nil {
 		return nil, err
@@ -128,24 +149,29 @@ func NewObservability(ctx *pulumi.Context, name string, args *ObservabilityArgs,
 	if a.Grafana {
 		// confirmations.md §1: Subscription in openshift-operators (global OperatorGroup).
 		if o.Grafana, err = operator("grafana", pinned(a.GrafanaOperator, olm.OperatorArgs{
-			Package: GrafanaPackage, Namespace: olm.GlobalOperatorsNamespace, Mode: olm.AllNamespaces,
+			Package: GrafanaOperator.Name, Namespace: olm.GlobalOperatorsNamespace, Mode: olm.AllNamespaces,
 		})); err != nil {
 			return nil, err
 		}
 	}
-	// COO pinned to 1.4.x, Manual: only the pinned InstallPlan is approved.
-	if o.COO, err = operator("coo", pinned(a.COO, olm.OperatorArgs{
-		Package: COOPackage, Namespace: COONamespace, OperatorGroupName: COOOperatorGroup,
-		SubscriptionName: COOSubscription, Mode: olm.AllNamespaces, CRDs: COOCRDs,
-	})); err != nil {
-		return nil, err
+	if isOn(a.UserWorkloadMonitoring) {
+		afterOpts, err := a.Gates.Options(a.After)
+		if err != nil {
+			return nil, fmt.Errorf("observability %q: binding prerequisites: %w", name, err)
+		}
+		if o.MonitoringConfig, err = newMonitoringConfig(ctx, name, merged, a.ReleaseMonitoringConfigOnDestroy, append(afterOpts, parent)...); err != nil {
+			return nil, err
+		}
 	}
 
-	afterOpts, err := a.Gates.Options(a.After)
-	if err != nil {
-		return nil, fmt.Errorf("observability %q: binding prerequisites: %w", name, err)
+	if !isOn(a.ClusterObservability) {
+		return o, o.registerOutputs(ctx, merged)
 	}
-	if o.MonitoringConfig, err = newMonitoringConfig(ctx, name, merged, a.ReleaseMonitoringConfigOnDestroy, append(afterOpts, parent)...); err != nil {
+	// COO pinned to 1.4.x, Manual: only the pinned InstallPlan is approved.
+	if o.COO, err = operator("coo", pinned(a.COO, olm.OperatorArgs{
+		Package: COOOperator.Name, Namespace: COONamespace, OperatorGroupName: COOOperatorGroup,
+		SubscriptionName: COOSubscription, Mode: olm.AllNamespaces, CRDs: COOCRDs,
+	})); err != nil {
 		return nil, err
 	}
 
@@ -209,15 +235,19 @@ func NewObservability(ctx *pulumi.Context, name string, args *ObservabilityArgs,
 		return nil, fmt.Errorf("observability %q: creating PersesDashboard %s/%s: %w", name, COONamespace, PersesDashboardName, err)
 	}
 
-	o.UserWorkloadConfig = pulumi.String(merged).ToStringOutput()
-	if err := ctx.RegisterResourceOutputs(o, pulumi.Map{"userWorkloadConfig": o.UserWorkloadConfig}); err != nil {
-		return nil, fmt.Errorf("observability %q: registering outputs: %w", name, err)
-	}
-	return o, nil
+	return o, o.registerOutputs(ctx, merged)
 }
 
-// pinned applies a catalog pin to an operator's fixed identity.
-func pinned(p OperatorPin, oa olm.OperatorArgs) olm.OperatorArgs {
-	oa.Channel, oa.Source, oa.Approval, oa.StartingCSV = p.Channel, p.Source, p.Approval, p.StartingCSV
+func (o *Observability) registerOutputs(ctx *pulumi.Context, merged string) error {
+	o.UserWorkloadConfig = pulumi.String(merged).ToStringOutput()
+	if err := ctx.RegisterResourceOutputs(o, pulumi.Map{"userWorkloadConfig": o.UserWorkloadConfig}); err != nil {
+		return fmt.Errorf("observability: registering outputs: %w", err)
+	}
+	return nil
+}
+
+// pinned applies a resolved catalog to an operator's fixed identity.
+func pinned(c olm.Catalog, oa olm.OperatorArgs) olm.OperatorArgs {
+	oa.Catalog = c
 	return oa
 }

@@ -1,6 +1,7 @@
 package observability
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -11,7 +12,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // retainSpy records RetainOnDelete, which the shared recorder does not keep.
@@ -42,7 +43,7 @@ func deploy(t *testing.T, args ObservabilityArgs, gatesOn bool) (deployed, error
 	var obs *Observability
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		gates := readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
-		upstream, err := olm.NewOperator(ctx, "upstream", &olm.OperatorArgs{Package: "up", Channel: "c", Namespace: "up-ns", Gates: gates})
+		upstream, err := olm.NewOperator(ctx, "upstream", &olm.OperatorArgs{Package: "up", Catalog: olm.Catalog{Channel: "c"}, Namespace: "up-ns", Gates: gates})
 		if err != nil {
 			return err
 		}
@@ -51,7 +52,7 @@ func deploy(t *testing.T, args ObservabilityArgs, gatesOn bool) (deployed, error
 		if obs, err = NewObservability(ctx, "observability", &a); err != nil {
 			return err
 		}
-		_, err = olm.NewOperator(ctx, "consumer", &olm.OperatorArgs{Package: "rhods-operator", Channel: "c", Namespace: "consumer-ns", Gates: gates, After: obs.TracingReady()})
+		_, err = olm.NewOperator(ctx, "consumer", &olm.OperatorArgs{Package: "rhods-operator", Catalog: olm.Catalog{Channel: "c"}, Namespace: "consumer-ns", Gates: gates, After: obs.TracingReady()})
 		return err
 	}, pulumi.WithMocks("rhoai", "test", spy))
 	return deployed{rec: spy.Recorder, obs: obs, retain: spy.retain}, err
@@ -211,8 +212,9 @@ func TestObservabilityArgs_Validate(t *testing.T) {
 		args ObservabilityArgs
 		want string
 	}{
-		{"rejects Automatic approval for COO", ObservabilityArgs{COO: OperatorPin{Approval: olm.Automatic}}, `coo.approval "Automatic"; expected Manual`},
-		{"rejects a COO 1.5 pin", ObservabilityArgs{COO: OperatorPin{StartingCSV: "cluster-observability-operator.v1.5.0"}}, `coo.startingCSV "cluster-observability-operator.v1.5.0"`},
+		{"rejects Automatic approval for COO", ObservabilityArgs{COO: olm.Catalog{Approval: olm.Automatic}}, `coo.approval: found "Automatic", expected "Manual"`},
+		{"rejects a COO 1.5 pin", ObservabilityArgs{COO: olm.Catalog{StartingCSV: "cluster-observability-operator.v1.5.0"}}, `coo.startingCSV: found "cluster-observability-operator.v1.5.0", expected cluster-observability-operator.v1.4.x`},
+		{"rejects a Tempo pin of another package", ObservabilityArgs{Tempo: olm.Catalog{StartingCSV: "nfd.v4.21.0"}}, `tempo.startingCSV: found "nfd.v4.21.0", expected a CSV of package tempo-product`},
 		{"rejects a monitoring config that is not a mapping", ObservabilityArgs{ExistingMonitoringConfig: "- a\n"}, "expected a mapping"},
 	}
 	for _, tc := range cases {
@@ -227,4 +229,35 @@ func TestObservabilityArgs_Validate(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "no gate binder")
 	})
+}
+
+func TestObservability_partsCanBeTurnedOff(t *testing.T) {
+	off := false
+	cases := []struct {
+		name               string
+		args               ObservabilityArgs
+		wantMonitoringCM   bool
+		wantCOO            bool
+		wantDSCIWaitsOnCOO bool
+	}{
+		{"everything by default", ObservabilityArgs{}, true, true, true},
+		{"userWorkload off leaves the monitoring ConfigMap alone", ObservabilityArgs{UserWorkloadMonitoring: &off}, false, true, true},
+		{"clusterObservability off installs no COO, plugin or dashboard", ObservabilityArgs{ClusterObservability: &off}, true, false, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := deploy(t, tc.args, true)
+			require.NoError(t, err)
+			_, hasCM := d.rec.Get("observability-monitoring-config")
+			assert.Equal(t, tc.wantMonitoringCM, hasCM)
+			assert.Equal(t, tc.wantCOO, len(d.rec.Find("Subscription", COONamespace, COOSubscription)) == 1)
+			assert.Equal(t, tc.wantCOO, len(d.rec.Find("UIPlugin", "", MonitoringPluginName)) == 1)
+			assert.Equal(t, tc.wantCOO, len(d.rec.Find("PersesDashboard", COONamespace, PersesDashboardName)) == 1)
+			assert.Len(t, d.rec.Find("Subscription", TempoNamespace, TempoOperator.Name), 1, "tracing stays (C10)")
+			consumer, ok := d.rec.Get("consumer-subscription")
+			require.True(t, ok)
+			cooGate := readiness.Gate{Name: "csvSucceeded", Object: "Subscription " + COONamespace + "/" + COOSubscription}.HookName()
+			assert.Equal(t, tc.wantDSCIWaitsOnCOO, slices.Contains(consumer.Hooks.BeforeCreate, cooGate))
+		})
+	}
 }

@@ -12,14 +12,11 @@ import (
 // OperatorArgs describes one OLM install; stacks/ fills it from validated config.
 type OperatorArgs struct {
 	Package           string      // packagemanifest name, e.g. rhcl-operator
-	Channel           string      // e.g. stable
-	Source            string      // catalog, e.g. redhat-operators
+	Catalog                       // channel, source, approval (default Automatic), pin
 	Namespace         string      // where the Subscription lives
 	SubscriptionName  string      // defaults to Package
 	OperatorGroupName string      // defaults to Namespace
 	Mode              InstallMode // OperatorGroup targets
-	Approval          Approval    // defaults to Automatic
-	StartingCSV       string      // pin; with Manual approval only its plan is approved
 	Env               []EnvVar    // Subscription.spec.config.env
 	NamespaceLabels   map[string]string
 	CRDs              []string // CRDs the operator's CRs need, checked after the CSV
@@ -28,14 +25,7 @@ type OperatorArgs struct {
 	After             readiness.Prerequisite // e.g. C7: GatewayClass before RHCL
 }
 
-var (
-	dnsLabel   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	csvPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
-)
-
-// CSVNamePattern is the shape of a CSV name (<package>.v<semver> or
-// <package>.<semver>), for config validation.
-func CSVNamePattern() *regexp.Regexp { return csvPattern }
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 func (a OperatorArgs) withDefaults() OperatorArgs {
 	if a.SubscriptionName == "" {
@@ -65,7 +55,7 @@ func (a OperatorArgs) withDefaults() OperatorArgs {
 // Validate reports every problem at once.
 func (a OperatorArgs) Validate() error {
 	var errs []error
-	for field, v := range map[string]string{"package": a.Package, "channel": a.Channel, "namespace": a.Namespace, "source": a.Source} {
+	for field, v := range map[string]string{"package": a.Package, "namespace": a.Namespace} {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("%s is empty; expected a non-empty name", field))
 		}
@@ -73,20 +63,14 @@ func (a OperatorArgs) Validate() error {
 	if a.Namespace != "" && !dnsLabel.MatchString(a.Namespace) {
 		errs = append(errs, fmt.Errorf("namespace %q is not a DNS label", a.Namespace))
 	}
-	if a.Approval != Automatic && a.Approval != Manual {
-		errs = append(errs, fmt.Errorf("approval %q; expected Automatic or Manual", a.Approval))
+	for _, p := range (Package{Name: a.Package}).Check(a.Catalog) {
+		errs = append(errs, p)
 	}
 	if a.Mode != OwnNamespace && a.Mode != AllNamespaces {
 		errs = append(errs, fmt.Errorf("install mode %q; expected OwnNamespace or AllNamespaces", a.Mode))
 	}
 	if a.Namespace == GlobalOperatorsNamespace && a.Mode == OwnNamespace {
 		errs = append(errs, fmt.Errorf("namespace %s serves all namespaces; an OwnNamespace operator needs its own namespace", GlobalOperatorsNamespace))
-	}
-	if a.StartingCSV != "" && !csvPattern.MatchString(a.StartingCSV) {
-		errs = append(errs, fmt.Errorf("startingCSV %q is not a CSV name such as %s.v1.2.3", a.StartingCSV, a.Package))
-	}
-	if a.Approval == Manual && a.StartingCSV == "" {
-		errs = append(errs, errors.New("Manual approval needs startingCSV: the program approves only the InstallPlan of the pinned CSV"))
 	}
 	if a.Gates == nil {
 		errs = append(errs, errors.New("no gate binder given"))

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 func install(t *testing.T, args OperatorArgs, gatesOn bool) (*pulumitest.Recorder, *Operator, error) {
@@ -24,7 +24,7 @@ func install(t *testing.T, args OperatorArgs, gatesOn bool) (*pulumitest.Recorde
 		}
 		// A dependent takes the operator's prerequisite in its args (C1):
 		// Pulumi does not pass a component's DependsOn down to its children.
-		_, err = NewOperator(ctx, "dependent", &OperatorArgs{Package: "dep", Channel: "c", Namespace: "dep-ns", Gates: a.Gates, After: op.Prerequisite()})
+		_, err = NewOperator(ctx, "dependent", &OperatorArgs{Package: "dep", Catalog: Catalog{Channel: "c"}, Namespace: "dep-ns", Gates: a.Gates, After: op.Prerequisite()})
 		return err
 	}, nil, false, nil)
 	return rec, op, err
@@ -40,20 +40,20 @@ func TestOperator_objects(t *testing.T) {
 	}{
 		{
 			name:        "own-namespace operator gets a targeted OperatorGroup",
-			args:        OperatorArgs{Package: "nfd", Channel: "stable", Namespace: "openshift-nfd", Mode: OwnNamespace},
+			args:        OperatorArgs{Package: "nfd", Catalog: Catalog{Channel: "stable"}, Namespace: "openshift-nfd", Mode: OwnNamespace},
 			wantNS:      true,
 			wantTargets: []any{"openshift-nfd"},
 			wantSpec:    map[string]any{"channel": "stable", "installPlanApproval": "Automatic", "name": "nfd", "source": "redhat-operators", "sourceNamespace": "openshift-marketplace"},
 		},
 		{
 			name:     "all-namespaces operator with a pinned manual CSV",
-			args:     OperatorArgs{Package: "rhcl-operator", Channel: "stable", Namespace: "kuadrant-system", OperatorGroupName: "kuadrant", Approval: Manual, StartingCSV: "rhcl-operator.v1.3.4"},
+			args:     OperatorArgs{Package: "rhcl-operator", Catalog: Catalog{Channel: "stable", Approval: Manual, StartingCSV: "rhcl-operator.v1.3.4"}, Namespace: "kuadrant-system", OperatorGroupName: "kuadrant"},
 			wantNS:   true,
 			wantSpec: map[string]any{"channel": "stable", "installPlanApproval": "Manual", "name": "rhcl-operator", "source": "redhat-operators", "sourceNamespace": "openshift-marketplace", "startingCSV": "rhcl-operator.v1.3.4"},
 		},
 		{
 			name:     "openshift-operators gets neither Namespace nor OperatorGroup",
-			args:     OperatorArgs{Package: "grafana-operator", Channel: "v5", Source: "community-operators", Namespace: GlobalOperatorsNamespace},
+			args:     OperatorArgs{Package: "grafana-operator", Catalog: Catalog{Channel: "v5", Source: "community-operators"}, Namespace: GlobalOperatorsNamespace},
 			wantSpec: map[string]any{"channel": "v5", "installPlanApproval": "Automatic", "name": "grafana-operator", "source": "community-operators", "sourceNamespace": "openshift-marketplace"},
 		},
 	}
@@ -92,7 +92,7 @@ func TestOperator_subscriptionWaitsForThePlanOrTheCSV(t *testing.T) {
 		Automatic: "jsonpath={.status.installedCSV}",
 		Manual:    "jsonpath={.status.installPlanRef.name}",
 	} {
-		rec, _, err := install(t, OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", Approval: approval, StartingCSV: "p.v1.0.0"}, true)
+		rec, _, err := install(t, OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c", Approval: approval, StartingCSV: "p.v1.0.0"}, Namespace: "ns"}, true)
 		require.NoError(t, err)
 		sub := rec.Find("Subscription", "ns", "p")[0]
 		ann := sub.Object()["metadata"].(map[string]any)["annotations"].(map[string]any)
@@ -101,7 +101,7 @@ func TestOperator_subscriptionWaitsForThePlanOrTheCSV(t *testing.T) {
 }
 
 func TestOperator_dependentsCarryTheCSVGate(t *testing.T) {
-	rec, op, err := install(t, OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", CRDs: []string{"things.example.com"}}, true)
+	rec, op, err := install(t, OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c"}, Namespace: "ns", CRDs: []string{"things.example.com"}}, true)
 	require.NoError(t, err)
 	require.Len(t, op.Gates, 2)
 	assert.True(t, rec.Reaches("dependent-subscription", "test-op-subscription"), "C1: a CR waits for the Subscription")
@@ -115,7 +115,7 @@ func TestOperator_dependentsCarryTheCSVGate(t *testing.T) {
 }
 
 func TestOperator_renderModeBindsNoHooks(t *testing.T) {
-	rec, _, err := install(t, OperatorArgs{Package: "p", Channel: "c", Namespace: "ns"}, false)
+	rec, _, err := install(t, OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c"}, Namespace: "ns"}, false)
 	require.NoError(t, err)
 	for _, r := range rec.All() {
 		assert.Empty(t, r.Hooks.BeforeCreate, r.Name)
@@ -130,12 +130,12 @@ func TestOperatorArgs_Validate(t *testing.T) {
 		args OperatorArgs
 		want string
 	}{
-		{"rejects an empty channel", OperatorArgs{Package: "p", Namespace: "ns"}, "channel is empty"},
-		{"rejects Manual approval without a pin", OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", Approval: Manual}, "Manual approval needs startingCSV"},
-		{"rejects a malformed pin", OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", StartingCSV: "p-1.3"}, `startingCSV "p-1.3"`},
-		{"rejects an unknown approval", OperatorArgs{Package: "p", Channel: "c", Namespace: "ns", Approval: "Sometimes"}, `approval "Sometimes"`},
-		{"rejects OwnNamespace in openshift-operators", OperatorArgs{Package: "p", Channel: "c", Namespace: GlobalOperatorsNamespace, Mode: OwnNamespace}, "needs its own namespace"},
-		{"rejects a namespace that is not a DNS label", OperatorArgs{Package: "p", Channel: "c", Namespace: "Bad_NS"}, "not a DNS label"},
+		{"rejects an empty channel", OperatorArgs{Package: "p", Namespace: "ns"}, "channel: found nothing, expected an OLM channel name"},
+		{"rejects Manual approval without a pin", OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c", Approval: Manual}, Namespace: "ns"}, "startingCSV: found nothing, expected a pinned CSV with Manual approval"},
+		{"rejects a malformed pin", OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c", StartingCSV: "p-1.3"}, Namespace: "ns"}, `startingCSV: found "p-1.3"`},
+		{"rejects an unknown approval", OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c", Approval: "Sometimes"}, Namespace: "ns"}, `approval: found "Sometimes"`},
+		{"rejects OwnNamespace in openshift-operators", OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c"}, Namespace: GlobalOperatorsNamespace, Mode: OwnNamespace}, "needs its own namespace"},
+		{"rejects a namespace that is not a DNS label", OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c"}, Namespace: "Bad_NS"}, "not a DNS label"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -54,8 +54,11 @@ type Facts struct {
 	// AMI, zones and filters from them).
 	WorkerMachineSets []MachineSet
 	// GPUChannel is packagemanifest openshift-marketplace/gpu-operator-certified
-	// status.defaultChannel (manifests.md 2.3); "" when the package is absent.
+	// status.defaultChannel (NVIDIA's install docs take the channel from it);
+	// "" when the package is absent.
 	GPUChannel string
+	// GPUChannels are that packagemanifest's status.channels[].name.
+	GPUChannels []string
 	// ExistingMonitoringConfig is ConfigMap
 	// openshift-monitoring/cluster-monitoring-config data["config.yaml"]
 	// (Phase 4 merges into it, never clobbers it); "" when absent.
@@ -151,6 +154,14 @@ func Discover(ctx context.Context, c dynamic.Interface) (Facts, error) {
 		fail("PackageManifest "+key(marketplaceNamespace, gpuOperatorPackage), err)
 	} else if pm != nil {
 		f.GPUChannel = kube.String(pm, "status", "defaultChannel")
+		channels, _, _ := unstructured.NestedSlice(pm.Object, "status", "channels")
+		for _, ch := range channels {
+			if m, ok := ch.(map[string]any); ok {
+				if name, _ := m["name"].(string); name != "" {
+					f.GPUChannels = append(f.GPUChannels, name)
+				}
+			}
+		}
 	}
 	if cm, err := get(ctx, c, kube.ConfigMaps, monitoringNamespace, monitoringConfigMap); err != nil {
 		fail("ConfigMap "+key(monitoringNamespace, monitoringConfigMap), err)
@@ -209,4 +220,18 @@ func decodeRef(v any) (AWSResourceReference, error) {
 	}
 	err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &ref)
 	return ref, err
+}
+
+// SubscriptionChannel is spec.channel of an existing Subscription; "" when
+// it does not exist. A channel resolved from the catalog at the first install
+// is then kept: the same config gives the same desired state on every run.
+func SubscriptionChannel(ctx context.Context, c dynamic.Interface, namespace, name string) (string, error) {
+	sub, err := get(ctx, c, kube.Subscriptions, namespace, name)
+	if err != nil {
+		return "", fmt.Errorf("preflight: reading Subscription %s: %w", key(namespace, name), err)
+	}
+	if sub == nil {
+		return "", nil
+	}
+	return kube.String(sub, "spec", "channel"), nil
 }

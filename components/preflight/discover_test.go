@@ -14,7 +14,7 @@ import (
 	"k8s.io/client-go/dynamic/fake"
 	k8stesting "k8s.io/client-go/testing"
 
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 // awsMachineSet is an installer-made MachineSet (manifests.md 2.1 shape).
@@ -63,7 +63,8 @@ func fullCluster() []runtime.Object {
 		awsMachineSet("ocp-x7k2p-infra-us-east-2a", "infra", "us-east-2a", "m6i.2xlarge"),
 		gpu,
 		kubetest.Object("packages.operators.coreos.com/v1", "PackageManifest", "openshift-marketplace", "gpu-operator-certified",
-			map[string]any{"status": map[string]any{"defaultChannel": "v25.10", "catalogSource": "certified-operators"}}),
+			map[string]any{"status": map[string]any{"defaultChannel": "v25.10", "catalogSource": "certified-operators",
+				"channels": []any{map[string]any{"name": "v25.3"}, map[string]any{"name": "v25.10"}}}}),
 		kubetest.Object("v1", "ConfigMap", "openshift-monitoring", "cluster-monitoring-config",
 			map[string]any{"data": map[string]any{"config.yaml": "enableUserWorkload: true\n"}}),
 	}
@@ -110,6 +111,7 @@ func TestDiscover(t *testing.T) {
 					wantWorker("ocp-x7k2p-worker-us-east-2b", "us-east-2b", "m6i.xlarge", false),
 				},
 				GPUChannel:               "v25.10",
+				GPUChannels:              []string{"v25.3", "v25.10"},
 				ExistingMonitoringConfig: "enableUserWorkload: true\n",
 			},
 		},
@@ -145,7 +147,7 @@ func TestDiscover(t *testing.T) {
 			},
 			want: Facts{
 				BaseDomain: "ocp.example.com", AppsDomain: "apps.ocp.example.com", Version: "4.21.3",
-				GPUChannel: "v25.10", ExistingMonitoringConfig: "enableUserWorkload: true\n",
+				GPUChannel: "v25.10", GPUChannels: []string{"v25.3", "v25.10"}, ExistingMonitoringConfig: "enableUserWorkload: true\n",
 			},
 			wantErr: []string{
 				"preflight: reading Infrastructure cluster: ",
@@ -174,4 +176,15 @@ func TestDiscover(t *testing.T) {
 			assert.Equal(t, tc.want, got)
 		})
 	}
+}
+
+func TestSubscriptionChannel(t *testing.T) {
+	c := kubetest.Client(kubetest.Object("operators.coreos.com/v1alpha1", "Subscription", "nvidia-gpu-operator", "gpu-operator-certified",
+		map[string]any{"spec": map[string]any{"channel": "v25.3", "name": "gpu-operator-certified"}}))
+	got, err := SubscriptionChannel(context.Background(), c, "nvidia-gpu-operator", "gpu-operator-certified")
+	require.NoError(t, err)
+	assert.Equal(t, "v25.3", got, "the installed channel")
+	got, err = SubscriptionChannel(context.Background(), c, "nvidia-gpu-operator", "absent")
+	require.NoError(t, err)
+	assert.Empty(t, got, "no Subscription yet")
 }

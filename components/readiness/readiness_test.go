@@ -14,7 +14,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 func subscription(installed, approval string) *unstructured.Unstructured {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 // blockingClock sleeps until the waiter wakes it (its context ends) or the

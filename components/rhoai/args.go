@@ -17,8 +17,6 @@ import (
 
 // Defaults (manifests.md 3.4–3.8, confirmations.md §1).
 const (
-	DefaultChannel             = "stable-3.x"
-	DefaultStartingCSV         = "rhods-operator.3.4.0" // RHOAI CSVs have no "v"
 	DefaultAdminGroups         = "rhods-admins"
 	DefaultAllowedGroups       = "system:authenticated"
 	DefaultWorkbenchNamespace  = "rhods-notebooks"
@@ -26,12 +24,22 @@ const (
 	DefaultMonitoringNamespace = "redhat-ods-monitoring"
 )
 
+// Operator is the RHOAI operator package: stable-3.x, redhat-operators,
+// Automatic, starting at rhods-operator.3.4.0 (RHOAI CSVs have no "v");
+// a pin must stay in 3.4.x, the release this program installs.
+var Operator = olm.Package{
+	Name:    "rhods-operator",
+	Default: olm.Catalog{Channel: "stable-3.x", Source: "redhat-operators", Approval: olm.Automatic, StartingCSV: "rhods-operator.3.4.0"},
+	Pin: &olm.Pin{
+		Pattern: regexp.MustCompile(`^rhods-operator\.3\.4\.[0-9]+$`),
+		Allowed: "rhods-operator.3.4.x",
+		Why:     "this program installs RHOAI 3.4",
+	},
+}
+
 // OpenShiftAIArgs comes from validated config (stacks/).
 type OpenShiftAIArgs struct {
-	Channel     string       // stable-3.x
-	Source      string       // redhat-operators
-	StartingCSV string       // rhods-operator.3.4.0
-	Approval    olm.Approval // Automatic
+	Catalog olm.Catalog // overrides Operator.Default field by field
 
 	Monitoring MonitoringArgs  // DSCI spec.monitoring (manifests.md 3.5)
 	Components ComponentStates // DSC managementStates (manifests.md 3.6; kueue and llamastack Removed)
@@ -134,10 +142,7 @@ func orDefault[T ~string](v, d T) T {
 }
 
 func (a OpenShiftAIArgs) withDefaults() OpenShiftAIArgs {
-	a.Channel = orDefault(a.Channel, DefaultChannel)
-	a.Source = orDefault(a.Source, "redhat-operators")
-	a.StartingCSV = orDefault(a.StartingCSV, DefaultStartingCSV)
-	a.Approval = orDefault(a.Approval, olm.Automatic)
+	a.Catalog = Operator.Resolve(a.Catalog)
 	a.RawDeploymentServiceConfig = orDefault(a.RawDeploymentServiceConfig, Headless)
 	a.WorkbenchNamespace = orDefault(a.WorkbenchNamespace, DefaultWorkbenchNamespace)
 	a.RegistriesNamespace = orDefault(a.RegistriesNamespace, DefaultRegistriesNamespace)
@@ -174,7 +179,6 @@ func (a OpenShiftAIArgs) withDefaults() OpenShiftAIArgs {
 
 var (
 	dnsLabel        = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	rhoaiCSV        = regexp.MustCompile(`^rhods-operator\.[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
 	promRetention   = regexp.MustCompile(`^[0-9]+(ms|s|m|h|d|w|y)$`)
 	managedOrRemove = []ManagementState{Managed, Removed}
 )
@@ -186,8 +190,8 @@ func (a OpenShiftAIArgs) Validate() error {
 	if a.Gates == nil {
 		add("no gate binder given")
 	}
-	if !rhoaiCSV.MatchString(a.StartingCSV) {
-		add("startingCSV %q; expected rhods-operator.<x.y.z> such as %s (RHOAI CSV names have no \"v\")", a.StartingCSV, DefaultStartingCSV)
+	for _, p := range Operator.Check(a.Catalog) {
+		errs = append(errs, fmt.Errorf("operator %w", p))
 	}
 	if a.RawDeploymentServiceConfig != Headless && a.RawDeploymentServiceConfig != Headed {
 		add("rawDeploymentServiceConfig %q; expected Headless or Headed", a.RawDeploymentServiceConfig)

@@ -26,7 +26,6 @@ const (
 	OperatorNamespace     = "redhat-ods-operator"
 	OperatorGroupName     = "rhods-operator"
 	SubscriptionName      = "rhods-operator" // keep: [O] uninstall deletes Subscription "rhods-operator"
-	Package               = "rhods-operator"
 	ApplicationsNamespace = "redhat-ods-applications"
 	DSCIName              = "default-dsci"
 	DSCName               = "default-dsc"
@@ -104,9 +103,9 @@ func NewOpenShiftAI(ctx *pulumi.Context, name string, args *OpenShiftAIArgs, opt
 	// C8, C9: the operator starts only once RHCL (authpolicies CRD, Kuadrant
 	// Ready) and LWS are in; its DSC reconciler crash-loops otherwise.
 	op, err := olm.NewOperator(ctx, name+"-operator", &olm.OperatorArgs{
-		Package: Package, Channel: a.Channel, Source: a.Source, Namespace: OperatorNamespace,
+		Package: Operator.Name, Catalog: a.Catalog, Namespace: OperatorNamespace,
 		SubscriptionName: SubscriptionName, OperatorGroupName: OperatorGroupName, Mode: olm.AllNamespaces,
-		Approval: a.Approval, StartingCSV: a.StartingCSV, CRDs: OperatorCRDs, Layer: layer,
+		CRDs: OperatorCRDs, Layer: layer,
 		Gates: a.Gates, After: readiness.Join(a.After, a.Connectivity, a.LeaderWorkerSet),
 	}, parent)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/olm"
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 type installed struct {
@@ -27,7 +27,7 @@ func install(t *testing.T, args OpenShiftAIArgs, gatesOn bool) (installed, error
 	rec, err := pulumitest.Run(func(ctx *pulumi.Context) error {
 		gates := readiness.NewBinder(ctx, readiness.NewWaiter(nil), gatesOn)
 		op := func(name, pkg, crd string) (*olm.Operator, error) {
-			return olm.NewOperator(ctx, name, &olm.OperatorArgs{Package: pkg, Channel: "stable", Namespace: name + "-ns", CRDs: []string{crd}, Gates: gates})
+			return olm.NewOperator(ctx, name, &olm.OperatorArgs{Package: pkg, Catalog: olm.Catalog{Channel: "stable", Source: "redhat-operators"}, Namespace: name + "-ns", CRDs: []string{crd}, Gates: gates})
 		}
 		var err error
 		if in.conn, err = op("conn", "rhcl-operator", "authpolicies.kuadrant.io"); err != nil {
@@ -48,10 +48,10 @@ func install(t *testing.T, args OpenShiftAIArgs, gatesOn bool) (installed, error
 		if in.ai, err = NewOpenShiftAI(ctx, "rhoai", &a); err != nil {
 			return err
 		}
-		if _, err = olm.NewOperator(ctx, "serving", &olm.OperatorArgs{Package: "s", Channel: "c", Namespace: "serving-ns", Gates: gates, After: in.ai.DSCReady()}); err != nil {
+		if _, err = olm.NewOperator(ctx, "serving", &olm.OperatorArgs{Package: "s", Catalog: olm.Catalog{Channel: "c", Source: "redhat-operators"}, Namespace: "serving-ns", Gates: gates, After: in.ai.DSCReady()}); err != nil {
 			return err
 		}
-		_, err = olm.NewOperator(ctx, "maas", &olm.OperatorArgs{Package: "m", Channel: "c", Namespace: "maas-ns", Gates: gates, After: in.ai.DashboardConfigExists()})
+		_, err = olm.NewOperator(ctx, "maas", &olm.OperatorArgs{Package: "m", Catalog: olm.Catalog{Channel: "c", Source: "redhat-operators"}, Namespace: "maas-ns", Gates: gates, After: in.ai.DashboardConfigExists()})
 		return err
 	}, nil, false, nil)
 	in.rec = rec
@@ -340,7 +340,8 @@ func TestOpenShiftAIArgs_Validate(t *testing.T) {
 		args OpenShiftAIArgs
 		want string
 	}{
-		{"rejects a CSV with a v", OpenShiftAIArgs{StartingCSV: "rhods-operator.v3.4.0"}, `startingCSV "rhods-operator.v3.4.0"`},
+		{"rejects a CSV with a v", OpenShiftAIArgs{Catalog: olm.Catalog{StartingCSV: "rhods-operator.v3.4.0"}}, `startingCSV: found "rhods-operator.v3.4.0", expected rhods-operator.3.4.x`},
+		{"rejects RHOAI 3.5", OpenShiftAIArgs{Catalog: olm.Catalog{StartingCSV: "rhods-operator.3.5.0"}}, "this program installs RHOAI 3.4"},
 		{"rejects an unknown service config", OpenShiftAIArgs{RawDeploymentServiceConfig: "Headful"}, `rawDeploymentServiceConfig "Headful"; expected Headless or Headed`},
 		{"rejects Unmanaged for a component other than kueue", OpenShiftAIArgs{Components: ComponentStates{Ray: Unmanaged}}, `components.ray "Unmanaged"; expected one of Managed, Removed`},
 		{"rejects KServe Removed", OpenShiftAIArgs{Components: ComponentStates{Kserve: Removed}}, `components.kserve "Removed"; expected one of Managed`},

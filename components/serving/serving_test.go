@@ -12,7 +12,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 const apps = "apps.test.example.com"

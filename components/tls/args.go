@@ -17,11 +17,8 @@ import (
 
 // Cluster object names and fixed values (manifests.md 1.2–1.4).
 const (
-	Package           = "openshift-cert-manager-operator" // also the Subscription name
 	OperatorNamespace = "cert-manager-operator"
 	OperatorGroupName = "openshift-cert-manager-operator"
-	DefaultChannel    = "stable-v1"
-	DefaultSource     = "redhat-operators"
 	// OperandNamespace is hard-coded by the operator; the DNS-01 credentials
 	// Secret lands here.
 	OperandNamespace = "cert-manager"
@@ -52,6 +49,13 @@ const (
 	DefaultAccessKeyIDKey     = "aws_access_key_id"
 	DefaultSecretAccessKeyKey = "aws_secret_access_key"
 )
+
+// Operator is the cert-manager operator package (also the Subscription
+// name) and its default catalog entry: stable-v1, redhat-operators, Automatic.
+var Operator = olm.Package{
+	Name:    "openshift-cert-manager-operator",
+	Default: olm.Catalog{Channel: "stable-v1", Source: "redhat-operators", Approval: olm.Automatic},
+}
 
 // DefaultNameservers are the recursive resolvers of the DNS-01 self-check
 // (public resolvers: the cluster's private hosted zone may shadow the public one).
@@ -95,13 +99,8 @@ type TLSArgs struct {
 	// Both ClusterIssuers are always created.
 	Issuer string
 
-	// Channel of the operator Subscription; default stable-v1.
-	Channel string
-	// Source catalog; default redhat-operators.
-	Source string
-	// Approval Automatic (default) or Manual with StartingCSV.
-	Approval    olm.Approval
-	StartingCSV string
+	// Catalog overrides Operator.Default field by field.
+	Catalog olm.Catalog
 	// CloudCredentialsSecret sets the Subscription env CLOUD_CREDENTIALS_SECRET_NAME
 	// (AWS only; DefaultTLSArgs: aws-creds). Empty: no env (bare metal).
 	CloudCredentialsSecret string
@@ -160,9 +159,7 @@ type TLSArgs struct {
 func DefaultTLSArgs() TLSArgs {
 	return TLSArgs{
 		Issuer:                 ProductionIssuer,
-		Channel:                DefaultChannel,
-		Source:                 DefaultSource,
-		Approval:               olm.Automatic,
+		Catalog:                Operator.Default,
 		CloudCredentialsSecret: DefaultCredentialsSecret,
 		RecursiveNameservers:   append([]string(nil), DefaultNameservers...),
 		CredentialsMode:        CredentialsSecret,
@@ -180,14 +177,10 @@ func (a TLSArgs) withDefaults() TLSArgs {
 		}
 	}
 	set(&a.Issuer, d.Issuer)
-	set(&a.Channel, d.Channel)
-	set(&a.Source, d.Source)
+	a.Catalog = Operator.Resolve(a.Catalog)
 	set(&a.CredentialsSecret, d.CredentialsSecret)
 	set(&a.AccessKeyIDKey, d.AccessKeyIDKey)
 	set(&a.SecretAccessKeyKey, d.SecretAccessKeyKey)
-	if a.Approval == "" {
-		a.Approval = d.Approval
-	}
 	if a.CredentialsMode == "" {
 		a.CredentialsMode = d.CredentialsMode
 	}
@@ -231,17 +224,8 @@ func (a TLSArgs) Validate() error {
 	if a.Issuer != ProductionIssuer && a.Issuer != StagingIssuer {
 		bad("issuer: found %q, expected %s or %s", a.Issuer, ProductionIssuer, StagingIssuer)
 	}
-	if a.Channel == "" {
-		bad("channel: empty; expected an OLM channel such as %s", DefaultChannel)
-	}
-	if a.Approval != olm.Automatic && a.Approval != olm.Manual {
-		bad("approval: found %q, expected Automatic or Manual", a.Approval)
-	}
-	if a.StartingCSV != "" && !olm.CSVNamePattern().MatchString(a.StartingCSV) {
-		bad("startingCSV: found %q, expected a CSV name such as cert-manager-operator.v1.18.0", a.StartingCSV)
-	}
-	if a.Approval == olm.Manual && a.StartingCSV == "" {
-		bad("startingCSV: empty with Manual approval; expected the CSV whose InstallPlan the program approves")
+	for _, p := range Operator.Check(a.Catalog) {
+		errs = append(errs, p)
 	}
 	if a.CloudCredentialsSecret != "" && !secretName(a.CloudCredentialsSecret) {
 		bad("cloudCredentialsSecret: found %q, expected a Secret name", a.CloudCredentialsSecret)
@@ -328,14 +312,11 @@ func (a TLSArgs) overrideArgs() []string {
 
 func (a TLSArgs) operatorArgs(after readiness.Prerequisite) *olm.OperatorArgs {
 	o := &olm.OperatorArgs{
-		Package:           Package,
-		Channel:           a.Channel,
-		Source:            a.Source,
+		Package:           Operator.Name,
+		Catalog:           a.Catalog,
 		Namespace:         OperatorNamespace,
 		OperatorGroupName: OperatorGroupName,
 		Mode:              olm.AllNamespaces,
-		Approval:          a.Approval,
-		StartingCSV:       a.StartingCSV,
 		CRDs:              CRDs,
 		Layer:             Layer,
 		Gates:             a.Gates,

@@ -49,7 +49,7 @@ func (t *TLS) installCertManager(ctx *pulumi.Context, name string, a TLSArgs) er
 	// or ours would fail with AlreadyExists.
 	op, err := olm.NewOperator(ctx, name+"-cert-manager", a.operatorArgs(readiness.Join(a.After, readiness.After(t.OperandNamespace))), parent)
 	if err != nil {
-		return fmt.Errorf("tls %q: installing operator %s: %w", name, Package, err)
+		return fmt.Errorf("tls %q: installing operator %s: %w", name, Operator.Name, err)
 	}
 	t.Operator = op
 

@@ -16,7 +16,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
 
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 // obj builds an unstructured object; status may be nil.

@@ -23,8 +23,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 
-	"github.com/rhoai-pulumi/installer/internal/kubeenv"
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/kubeenv"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 	"github.com/rhoai-pulumi/installer/tests/testkit"
 )
 

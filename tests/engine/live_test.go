@@ -2,8 +2,8 @@ package engine
 
 // Live engine tests (issue 5, items 3b-3f): the real program through the
 // real Pulumi engine against a throwaway kube-apiserver and
-// kube-controller-manager (internal/kubeenv) with the simulated OpenShift
-// platform (internal/ocpsim) playing OLM, the operators, the machine API
+// kube-controller-manager (tests/kubeenv) with the simulated OpenShift
+// platform (tests/ocpsim) playing OLM, the operators, the machine API
 // and the kubelet, at 1% of a real cluster's delays. Each test starts its
 // own control plane and simulator, and stops them in t.Cleanup.
 //
@@ -39,7 +39,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/rhoai-pulumi/installer/internal/kube"
-	"github.com/rhoai-pulumi/installer/internal/ocpsim"
+	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 )
 
 // b, e, f: up converges with no human step; a preview right after changes

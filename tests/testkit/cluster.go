@@ -11,7 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic/fake"
 
-	"github.com/rhoai-pulumi/installer/internal/kubetest"
+	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
 // Cluster facts of the fake OpenShift cluster.

@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/client-go/dynamic"
 
-	"github.com/rhoai-pulumi/installer/internal/pulumitest"
 	"github.com/rhoai-pulumi/installer/stacks"
+	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 )
 
 // Offerings: us-east-2c lacks g5.2xlarge and gets the fallback.

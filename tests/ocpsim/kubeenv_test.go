@@ -1,9 +1,9 @@
 //go:build kubeenv
 
 // Integration against a real kube-apiserver and kube-controller-manager
-// (internal/kubeenv; binaries from scripts/kube-toolchain.sh):
+// (tests/kubeenv; binaries from scripts/kube-toolchain.sh):
 //
-//	go test -tags kubeenv ./internal/ocpsim -run TestAgainstKubeenv -v
+//	go test -tags kubeenv ./tests/ocpsim -run TestAgainstKubeenv -v
 package ocpsim
 
 import (
@@ -21,7 +21,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/components/tls"
-	"github.com/rhoai-pulumi/installer/internal/kubeenv"
+	"github.com/rhoai-pulumi/installer/tests/kubeenv"
 )
 
 type live struct {

@@ -11,13 +11,13 @@ import (
 )
 
 // The committed picture is the program's graph today: regenerate it with
-// `go run ./cmd/graph` when this fails.
+// `go run ./tests/cmd/graph` when this fails.
 func TestGraphIsCurrent(t *testing.T) {
 	rec, err := testkit.Run(testkit.Config().AWS().Build(), testkit.OpenShift("AWS"), false)
 	require.NoError(t, err)
-	committed, err := os.ReadFile("../../docs/dependency-graph.md")
+	committed, err := os.ReadFile("../../../docs/dependency-graph.md")
 	require.NoError(t, err)
-	assert.Equal(t, string(committed), render("aws-dev", rec), "docs/dependency-graph.md is stale: run go run ./cmd/graph")
+	assert.Equal(t, string(committed), render("aws-dev", rec), "docs/dependency-graph.md is stale: run go run ./tests/cmd/graph")
 }
 
 func TestReduce_dropsEdgesAThirdNodeExplains(t *testing.T) {

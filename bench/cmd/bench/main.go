@@ -1,10 +1,10 @@
 // Command bench measures how fast the program converges on the simulated
-// platform (internal/kubeenv + internal/ocpsim) against the bounds of its
+// platform (tests/kubeenv + tests/ocpsim) against the bounds of its
 // own dependency graph, and how registration and preview grow with the
 // number of models (docs/performance.md):
 //
 //	source scripts/toolchain.sh && source scripts/kube-toolchain.sh
-//	go run ./cmd/bench -runs 3 -o /tmp/perf.md
+//	go run ./bench/cmd/bench -runs 3 -o /tmp/perf.md
 package main
 
 import (
