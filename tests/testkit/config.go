@@ -21,7 +21,7 @@ func Config() *ConfigBuilder {
 // AWS switches to the aws-dev stack (CCO credentials, GPU MachineSets).
 func (b *ConfigBuilder) AWS() *ConfigBuilder {
 	b.m["platform"] = "aws"
-	b.m["tls"] = map[string]any{"cloud": "aws", "route53": map[string]any{"mode": "cco", "hostedZoneId": "Z0123456789ABCDEFGHIJ"}}
+	b.m["tls"] = map[string]any{"cloud": "aws", "route53": map[string]any{"mode": "cco"}} // as Pulumi.aws-dev.yaml: the zone is looked up by the base domain
 	b.m["gpu"] = map[string]any{"instanceTypes": []string{"g5.2xlarge", "g6.2xlarge"}}
 	delete(b.m, "route53AccessKeyId")
 	delete(b.m, "route53SecretAccessKey")
