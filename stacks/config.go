@@ -148,12 +148,12 @@ type SubscriptionConfig struct {
 	Models   []TokenLimitConfig `json:"models"`
 }
 
-// TokenLimitConfig is one model's token budget in a subscription.
+// TokenLimitConfig is one model's token budget in a subscription. The
+// model is named alone: model names are unique, so its namespace is known.
 type TokenLimitConfig struct {
-	Model     string `json:"model"`
-	Namespace string `json:"namespace,omitempty"` // default the model's namespace
-	Limit     int    `json:"limit"`
-	Window    string `json:"window"`
+	Model  string `json:"model"`
+	Limit  int    `json:"limit"`
+	Window string `json:"window"`
 }
 
 // AuthPolicyConfig is one MaaSAuthPolicy.

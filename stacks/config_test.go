@@ -118,3 +118,13 @@ func TestConfig_secretValuesNeverAppearInErrors(t *testing.T) {
 		assert.NotContains(t, err.Error(), secret)
 	}
 }
+
+// Cluster facts that contradict config fail before anything is registered.
+func TestConfig_rejectsZonesOutsideTheRegion(t *testing.T) {
+	cfg := testkit.Config().AWS().Set("gpu", map[string]any{"region": "us-west-2"}).Build()
+	rec, err := testkit.Run(cfg, testkit.OpenShift("AWS"), false)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rhoai:gpu.zones: found us-east-2a, us-east-2b, us-east-2c, not in region us-west-2")
+	assert.Contains(t, err.Error(), "nothing was changed")
+	assert.Empty(t, rec.All())
+}

@@ -146,16 +146,6 @@ func (c Config) withDefaults() Config {
 		}
 		c.MaaS.AuthPolicies = []AuthPolicyConfig{pol}
 	}
-	for i := range c.MaaS.Subscriptions {
-		for j := range c.MaaS.Subscriptions[i].Models {
-			ref := &c.MaaS.Subscriptions[i].Models[j]
-			if ref.Namespace == "" {
-				if m, ok := c.Model(ref.Model); ok {
-					ref.Namespace = m.Namespace
-				}
-			}
-		}
-	}
 	return c
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/rhoai-pulumi/installer/components/gpu"
+	"github.com/rhoai-pulumi/installer/components/gpucapacity"
 	"github.com/rhoai-pulumi/installer/components/preflight"
 	"github.com/rhoai-pulumi/installer/internal/kube"
 )
@@ -68,6 +69,9 @@ func gatherFacts(ctx *pulumi.Context, cfg Config, cluster *kube.Cluster) (Facts,
 	}
 	f = mergeFacts(f, found, cfg)
 	if err := f.resolveGPUChannel(installed, found); err != nil {
+		return f, err
+	}
+	if err := f.checkPlacement(cfg); err != nil {
 		return f, err
 	}
 	_ = ctx.Log.Info(fmt.Sprintf("gpu: NVIDIA GPU operator channel %s (%s)", f.GPUChannel, f.GPUChannelFrom), nil)
@@ -135,4 +139,24 @@ func mergeFacts(f Facts, d preflight.Facts, cfg Config) Facts {
 		sort.Strings(f.Zones)
 	}
 	return f
+}
+
+// checkPlacement: on aws the GPU zones must lie in the region, whichever of
+// them came from config and which from the cluster; checked before anything
+// is registered.
+func (f Facts) checkPlacement(cfg Config) error {
+	if cfg.Platform != AWS {
+		return nil
+	}
+	var bad []string
+	for _, z := range f.Zones {
+		if !gpucapacity.ZoneInRegion(z, f.Region) {
+			bad = append(bad, z)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("config rhoai:gpu.zones: found %s, not in region %s (rhoai:gpu.region, else the cluster's), expected zones of that region such as %sa; set both together (nothing was changed)",
+		strings.Join(bad, ", "), f.Region, f.Region)
 }

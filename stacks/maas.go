@@ -85,7 +85,8 @@ func subscriptions(cfg Config) []maas.Subscription {
 	for _, s := range cfg.MaaS.Subscriptions {
 		sub := maas.Subscription{Name: s.Name, Groups: s.Groups, Users: s.Users, Priority: s.Priority}
 		for _, m := range s.Models {
-			sub.Models = append(sub.Models, maas.ModelLimits{Model: m.Model, Namespace: m.Namespace,
+			model, _ := cfg.Model(m.Model) // validated: a published model
+			sub.Models = append(sub.Models, maas.ModelLimits{Model: m.Model, Namespace: model.Namespace,
 				Limits: []maas.TokenRateLimit{{Limit: int64(m.Limit), Window: m.Window}}})
 		}
 		out = append(out, sub)

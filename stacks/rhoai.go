@@ -18,6 +18,9 @@ func (w *wiring) openShiftAI(ctx *pulumi.Context, l *Layers) error {
 	if err != nil {
 		return err
 	}
+	for _, warning := range components.Warnings() {
+		_ = ctx.Log.Warn(warning, nil)
+	}
 	ai, err := rhoai.NewOpenShiftAI(ctx, "rhoai", &rhoai.OpenShiftAIArgs{
 		Catalog: cfg.Catalog("rhoai"),
 		Monitoring: rhoai.MonitoringArgs{

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/rhoai-pulumi/installer/components/rhoai"
 )
 
 // Problem is one invalid value: the key path, what was found, what is
@@ -50,15 +52,7 @@ var (
 	instanceType   = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	modelURI       = regexp.MustCompile(`^(oci|hf|s3|pvc|https)://\S+$`)
 	nameserver     = regexp.MustCompile(`^[0-9a-fA-F.:\[\]]+:[0-9]{1,5}$`)
-	managementEnum = map[string]bool{"Managed": true, "Removed": true, "Unmanaged": true}
 )
-
-// knownDSCComponents are the v2 DataScienceCluster components (manifests 3.6).
-var knownDSCComponents = map[string]bool{
-	"dashboard": true, "kserve": true, "kserveNim": true, "argoWorkflowsControllers": true, "aipipelines": true, "workbenches": true, "modelregistry": true,
-	"mlflowoperator": true, "trainingoperator": true, "llamastackoperator": true, "kueue": true,
-	"ray": true, "trustyai": true, "feastoperator": true,
-}
 
 // Validate reports every problem of a defaulted config at once, each naming
 // the key, the bad value and what is allowed.
@@ -214,17 +208,15 @@ func (c Config) validateRHOAI(ps *problems) {
 	sort.Strings(names)
 	for _, k := range names {
 		v := c.RHOAI.Components[k]
-		switch {
-		case k == "modelsAsService":
+		if k == "modelsAsService" {
 			ps.add("rhoai.components.modelsAsService", q(v), "no value here: MaaS is enabled by rhoai:maas.enabled after its gateway and database exist (C12)", "")
-		case !knownDSCComponents[k]:
-			ps.add("rhoai.components."+k, "an unknown DataScienceCluster component", "one of aipipelines, argoWorkflowsControllers, dashboard, feastoperator, kserve, kserveNim, kueue, llamastackoperator, mlflowoperator, modelregistry, ray, trainingoperator, trustyai, workbenches", "")
-		case !managementEnum[v]:
-			ps.add("rhoai.components."+k, q(v), `"Managed", "Removed" or "Unmanaged"`, "")
-		case (k == "kserve" || k == "dashboard") && v != "Managed":
-			ps.add("rhoai.components."+k, q(v), `"Managed" (llm-d serving and the MaaS dashboard need it)`, "")
-		case k == "kueue" && v == "Managed":
-			ps.add("rhoai.components.kueue", `"Managed"`, `"Removed" (RHOAI 3.x rejects Managed; its namespace labels hide hardware profiles)`, "")
+			continue
+		}
+		switch ok, known, expected := rhoai.CheckComponent(k, rhoai.ManagementState(v)); {
+		case !known:
+			ps.add("rhoai.components."+k, "an unknown DataScienceCluster component", "one of "+strings.Join(rhoai.ComponentNames(), ", "), "")
+		case !ok:
+			ps.add("rhoai.components."+k, q(v), expected, "")
 		}
 	}
 	if v := c.RHOAI.RawDeploymentServiceConfig; v != "Headless" && v != "Headed" {

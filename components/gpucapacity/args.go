@@ -73,6 +73,11 @@ func (a GPUCapacityArgs) withDefaults() GPUCapacityArgs {
 	return a
 }
 
+// ZoneInRegion: an availability zone is its region plus a letter suffix.
+func ZoneInRegion(zone, region string) bool {
+	return strings.HasPrefix(zone, region) && len(zone) > len(region)
+}
+
 // Validate reports every problem at once.
 func (a GPUCapacityArgs) Validate() error {
 	var errs []error
@@ -93,7 +98,7 @@ func (a GPUCapacityArgs) Validate() error {
 		switch {
 		case seen[z]:
 			errs = append(errs, fmt.Errorf("zone %q listed twice", z))
-		case a.Region != "" && (!strings.HasPrefix(z, a.Region) || len(z) == len(a.Region)):
+		case a.Region != "" && !ZoneInRegion(z, a.Region):
 			errs = append(errs, fmt.Errorf("zone %q is not in region %s; expected e.g. %sa", z, a.Region, a.Region))
 		}
 		seen[z] = true

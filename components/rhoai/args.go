@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,6 +102,91 @@ type ComponentStates struct {
 	Ray                      ManagementState `json:"ray,omitempty"`                      // Removed
 	TrustyAI                 ManagementState `json:"trustyai,omitempty"`                 // Removed
 	FeastOperator            ManagementState `json:"feastoperator,omitempty"`            // Removed
+	Trainer                  ManagementState `json:"trainer,omitempty"`                  // Removed
+	SparkOperator            ManagementState `json:"sparkoperator,omitempty"`            // Removed
+}
+
+// componentRule is one DataScienceCluster component: its default and the
+// states this program accepts. Every component is set explicitly in the DSC
+// (the v2 API has no top-level default: opendatahub-operator@v3.4.0
+// api/datasciencecluster/v2/datasciencecluster_types.go), so no hidden
+// default decides whether the DSC becomes Ready.
+type componentRule struct {
+	name    string // json key
+	def     ManagementState
+	allowed []ManagementState
+	why     string // why only these
+	field   func(*ComponentStates) *ManagementState
+}
+
+var componentRules = []componentRule{
+	{"dashboard", Managed, []ManagementState{Managed}, "the MaaS dashboard and the hardware profiles need it", func(c *ComponentStates) *ManagementState { return &c.Dashboard }},
+	{"kserve", Managed, []ManagementState{Managed}, "llm-d serving runs on KServe's LLMInferenceService", func(c *ComponentStates) *ManagementState { return &c.Kserve }},
+	{"kserveNim", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.KserveNIM }},
+	{"llamastackoperator", Removed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.LlamaStackOperator }},
+	{"aipipelines", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.AIPipelines }},
+	{"argoWorkflowsControllers", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.ArgoWorkflowsControllers }},
+	{"workbenches", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.Workbenches }},
+	{"modelregistry", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.ModelRegistry }},
+	{"mlflowoperator", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.MLflowOperator }},
+	{"trainingoperator", Managed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.TrainingOperator }},
+	{"kueue", Removed, []ManagementState{Removed, Unmanaged}, "RHOAI 3.x rejects Managed; its namespace labels hide hardware profiles", func(c *ComponentStates) *ManagementState { return &c.Kueue }},
+	{"ray", Removed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.Ray }},
+	{"trustyai", Removed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.TrustyAI }},
+	{"feastoperator", Removed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.FeastOperator }},
+	// Trainer needs the JobSet operator, which this program does not
+	// install: Managed without it never becomes Ready ("JobSet operator not
+	// installed, please install it first", opendatahub-operator@v3.4.0
+	// internal/controller/components/trainer/trainer_controller_actions.go).
+	{"trainer", Removed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.Trainer }},
+	{"sparkoperator", Removed, managedOrRemove, "", func(c *ComponentStates) *ManagementState { return &c.SparkOperator }},
+}
+
+// ComponentNames are the components config may set (rhoai.components.<name>).
+func ComponentNames() []string {
+	out := make([]string, len(componentRules))
+	for i, r := range componentRules {
+		out[i] = r.name
+	}
+	return out
+}
+
+// DefaultComponentState is what the program sets for a component left unset.
+func DefaultComponentState(name string) ManagementState {
+	for _, r := range componentRules {
+		if r.name == name {
+			return r.def
+		}
+	}
+	return ""
+}
+
+// CheckComponent says whether state is accepted for the named component,
+// and if not, what is (in words).
+func CheckComponent(name string, state ManagementState) (ok, known bool, expected string) {
+	for _, r := range componentRules {
+		if r.name != name {
+			continue
+		}
+		if slices.Contains(r.allowed, state) {
+			return true, true, ""
+		}
+		expected = "one of " + join(r.allowed)
+		if r.why != "" {
+			expected += " (" + r.why + ")"
+		}
+		return false, true, expected
+	}
+	return false, false, ""
+}
+
+// ComponentWarnings are accepted states that need something this program
+// does not install.
+func (c ComponentStates) Warnings() []string {
+	if c.Trainer == Managed {
+		return []string{"rhoai.components.trainer Managed needs the JobSet operator and a JobSetOperator named cluster, which this program does not install; until they exist the DataScienceCluster is not Ready (opendatahub-operator@v3.4.0 trainer_controller_actions.go: JobSet operator not installed, please install it first)"}
+	}
+	return nil
 }
 
 // HardwareProfile is one HardwareProfile in redhat-ods-applications.
@@ -162,17 +248,9 @@ func (a OpenShiftAIArgs) withDefaults() OpenShiftAIArgs {
 	m.TracesSampleRatio = orDefault(m.TracesSampleRatio, "0.1")
 	m.TracesBackend = orDefault(m.TracesBackend, TracesPV)
 	m.TracesRetention = orDefault(m.TracesRetention, "2160h")
-	c := &a.Components
-	for _, f := range []struct {
-		v *ManagementState
-		d ManagementState
-	}{
-		{&c.Dashboard, Managed}, {&c.Kserve, Managed}, {&c.KserveNIM, Managed}, {&c.LlamaStackOperator, Removed},
-		{&c.AIPipelines, Managed}, {&c.ArgoWorkflowsControllers, Managed}, {&c.Workbenches, Managed},
-		{&c.ModelRegistry, Managed}, {&c.MLflowOperator, Managed}, {&c.TrainingOperator, Managed},
-		{&c.Kueue, Removed}, {&c.Ray, Removed}, {&c.TrustyAI, Removed}, {&c.FeastOperator, Removed},
-	} {
-		*f.v = orDefault(*f.v, f.d)
+	for _, r := range componentRules {
+		f := r.field(&a.Components)
+		*f = orDefault(*f, r.def)
 	}
 	return a
 }
@@ -227,30 +305,12 @@ func (a OpenShiftAIArgs) Validate() error {
 
 func (c ComponentStates) validate() []error {
 	var errs []error
-	check := func(field string, v ManagementState, allowed ...ManagementState) {
-		for _, ok := range allowed {
-			if v == ok {
-				return
-			}
+	for _, r := range componentRules {
+		v := *r.field(&c)
+		if ok, _, expected := CheckComponent(r.name, v); !ok {
+			errs = append(errs, fmt.Errorf("components.%s %q; expected %s", r.name, v, expected))
 		}
-		errs = append(errs, fmt.Errorf("components.%s %q; expected one of %s", field, v, join(allowed)))
 	}
-	// The dashboard creates OdhDashboardConfig and serves the hardware
-	// profiles; KServe runs llm-d's LLMInferenceService: this layer needs both.
-	check("dashboard", c.Dashboard, Managed)
-	check("kserve", c.Kserve, Managed)
-	check("kserveNim", c.KserveNIM, managedOrRemove...)
-	check("llamastackoperator", c.LlamaStackOperator, managedOrRemove...)
-	check("aipipelines", c.AIPipelines, managedOrRemove...)
-	check("argoWorkflowsControllers", c.ArgoWorkflowsControllers, managedOrRemove...)
-	check("workbenches", c.Workbenches, managedOrRemove...)
-	check("modelregistry", c.ModelRegistry, managedOrRemove...)
-	check("mlflowoperator", c.MLflowOperator, managedOrRemove...)
-	check("trainingoperator", c.TrainingOperator, managedOrRemove...)
-	check("kueue", c.Kueue, Managed, Unmanaged, Removed)
-	check("ray", c.Ray, managedOrRemove...)
-	check("trustyai", c.TrustyAI, managedOrRemove...)
-	check("feastoperator", c.FeastOperator, managedOrRemove...)
 	return errs
 }
 

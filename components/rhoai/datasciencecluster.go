@@ -37,6 +37,8 @@ func dscSpec(a OpenShiftAIArgs) DataScienceClusterSpec {
 		Ray:                state(c.Ray),
 		TrustyAI:           state(c.TrustyAI),
 		FeastOperator:      state(c.FeastOperator),
+		Trainer:            state(c.Trainer),
+		SparkOperator:      state(c.SparkOperator),
 	}}
 }
 

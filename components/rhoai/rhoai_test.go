@@ -195,6 +195,8 @@ func dscComponents() map[string]any {
 		"kueue":              state("Removed"),
 		"ray":                state("Removed"),
 		"trustyai":           state("Removed"),
+		"trainer":            state("Removed"), // needs the JobSet operator, not installed here
+		"sparkoperator":      state("Removed"),
 		"feastoperator":      state("Removed"),
 	}
 }
@@ -344,6 +346,7 @@ func TestOpenShiftAIArgs_Validate(t *testing.T) {
 		{"rejects RHOAI 3.5", OpenShiftAIArgs{Catalog: olm.Catalog{StartingCSV: "rhods-operator.3.5.0"}}, "this program installs RHOAI 3.4"},
 		{"rejects an unknown service config", OpenShiftAIArgs{RawDeploymentServiceConfig: "Headful"}, `rawDeploymentServiceConfig "Headful"; expected Headless or Headed`},
 		{"rejects Unmanaged for a component other than kueue", OpenShiftAIArgs{Components: ComponentStates{Ray: Unmanaged}}, `components.ray "Unmanaged"; expected one of Managed, Removed`},
+		{"rejects Kueue Managed", OpenShiftAIArgs{Components: ComponentStates{Kueue: Managed}}, `components.kueue "Managed"; expected one of Removed, Unmanaged (RHOAI 3.x rejects Managed`},
 		{"rejects KServe Removed", OpenShiftAIArgs{Components: ComponentStates{Kserve: Removed}}, `components.kserve "Removed"; expected one of Managed`},
 		{"rejects the dashboard Removed", OpenShiftAIArgs{Components: ComponentStates{Dashboard: Removed}}, `components.dashboard "Removed"`},
 		{"rejects an unknown traces backend", OpenShiftAIArgs{Monitoring: MonitoringArgs{TracesBackend: "nfs"}}, `monitoring.tracesBackend "nfs"; expected pv, s3 or gcs`},

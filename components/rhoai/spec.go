@@ -91,6 +91,8 @@ type DSCComponents struct {
 	Ray                ComponentState         `json:"ray"`
 	TrustyAI           ComponentState         `json:"trustyai"`
 	FeastOperator      ComponentState         `json:"feastoperator"`
+	Trainer            ComponentState         `json:"trainer"`
+	SparkOperator      ComponentState         `json:"sparkoperator"`
 }
 
 // ComponentState is a component with only a managementState.

@@ -17,7 +17,11 @@ var Offerings = map[string][]string{
 	"us-east-2a": {"g5.2xlarge", "g6.2xlarge"},
 	"us-east-2b": {"g5.2xlarge"},
 	"us-east-2c": {"g6.2xlarge"},
+	"us-west-2a": {"g5.2xlarge"}, // for a stack whose gpu.region and zones move to us-west-2
 }
+
+// HostedZones are the public Route53 zones of the simulated AWS account.
+var HostedZones = map[string]string{BaseDomain: "Z0123456789ABCDEFGHIJ", "example.org": "Z0ORG0000000000000000"}
 
 // AWSCalls mocks the AWS invokes the aws stack makes.
 func AWSCalls() map[string]func(resource.PropertyMap) (resource.PropertyMap, error) {
@@ -35,8 +39,13 @@ func AWSCalls() map[string]func(resource.PropertyMap) (resource.PropertyMap, err
 			}), nil
 		},
 		"aws:route53/getZone:getZone": func(args resource.PropertyMap) (resource.PropertyMap, error) {
-			return resource.NewPropertyMapFromMap(map[string]any{"id": "Z0123456789ABCDEFGHIJ", "zoneId": "Z0123456789ABCDEFGHIJ",
-				"name": BaseDomain, "arn": "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"}), nil
+			name := strings.TrimSuffix(args["name"].StringValue(), ".")
+			id, ok := HostedZones[name]
+			if !ok || args["privateZone"].BoolValue() {
+				return nil, fmt.Errorf("no matching Route53Zone found for %s", name)
+			}
+			return resource.NewPropertyMapFromMap(map[string]any{"id": id, "zoneId": id,
+				"name": name, "arn": "arn:aws:route53:::hostedzone/" + id}), nil
 		},
 	}
 }
