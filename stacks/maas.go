@@ -59,6 +59,7 @@ func (w *wiring) maas(ctx *pulumi.Context, l *Layers) error {
 	for _, warning := range l.MaaS.Warnings() {
 		_ = ctx.Log.Warn("maas: "+warning, nil)
 	}
+	l.SecretsToSupply = append(l.SecretsToSupply, l.MaaS.SecretsToSupply...)
 	return nil
 }
 

@@ -2,6 +2,8 @@ package stacks
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -23,6 +25,9 @@ type Environment struct {
 	// Cluster, when set, is used for preflight, discovery and gates instead
 	// of a client built from the kubeconfig.
 	Cluster dynamic.Interface
+	// WriteFile, when set, receives the files the program writes itself
+	// (render mode's SECRETS.md) instead of the disk.
+	WriteFile func(path string, data []byte) error
 }
 
 // Run loads and validates the config, then wires every layer.
@@ -54,7 +59,7 @@ func Run(ctx *pulumi.Context, env Environment) error {
 		return err
 	}
 	exportOutputs(ctx, cfg, facts, layers)
-	return nil
+	return handOffSecrets(ctx, cfg, layers.SecretsToSupply, env.writeFile)
 }
 
 // newProvider is the explicit Kubernetes provider every resource uses: the
@@ -84,4 +89,14 @@ func newProvider(ctx *pulumi.Context, cfg Config) (*kubernetes.Provider, error) 
 		return nil, fmt.Errorf("creating the Kubernetes provider: %w", err)
 	}
 	return p, nil
+}
+
+func (env Environment) writeFile(path string, data []byte) error {
+	if env.WriteFile != nil {
+		return env.WriteFile(path, data)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }

@@ -18,7 +18,9 @@ func (w *wiring) serving(ctx *pulumi.Context, l *Layers) error {
 		GatewayClass: l.Connectivity.GatewayClasses.Prerequisite(),
 		DSCReady:     l.OpenShiftAI.DSCReady(), // C11
 		GPU:          l.GPU.Prerequisite(),     // C6
-		Gates:        w.gates,
+		// Render mode writes no Secret, not even the model URI's connection.
+		SecretsSupplied: cfg.Mode == Render,
+		Gates:           w.gates,
 	}
 	if cfg.Gateway.TLS == "selfSigned" {
 		args.TLS = serving.GatewayTLS{SelfSigned: true}
@@ -31,8 +33,11 @@ func (w *wiring) serving(ctx *pulumi.Context, l *Layers) error {
 		args.MaaSGateway = l.MaaSGateway.Prerequisite() // C15
 	}
 	var err error
-	l.Serving, err = serving.NewServing(ctx, "serving", args, w.k8s())
-	return err
+	if l.Serving, err = serving.NewServing(ctx, "serving", args, w.k8s()); err != nil {
+		return err
+	}
+	l.SecretsToSupply = append(l.SecretsToSupply, l.Serving.SecretsToSupply...)
+	return nil
 }
 
 // ingressSecret is the wildcard certificate's readiness when this program

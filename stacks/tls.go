@@ -7,6 +7,7 @@ import (
 	"github.com/rhoai-pulumi/installer/components/awsiam"
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/components/tls"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // tls: cert-manager with Route53 DNS-01 credentials, the Let's Encrypt
@@ -58,8 +59,15 @@ func (w *wiring) tls(ctx *pulumi.Context, l *Layers) error {
 			args.SecretAccessKey = config.RequireSecret(ctx, KeyRoute53SecretKey)
 		} else {
 			// Render mode writes no secret value: the GitOps side supplies
-			// cert-manager/aws-creds (render/SECRETS.md lists it).
+			// cert-manager/aws-creds (<renderDir>/SECRETS.md lists it).
 			args.CredentialsMode, args.Credentials = tls.CredentialsSecret, readiness.After(operandNS)
+			l.SecretsToSupply = append(l.SecretsToSupply, manifest.SecretToSupply{
+				Namespace: tls.OperandNamespace, Name: tls.DefaultCredentialsSecret, UsedBy: "the Route53 DNS-01 solver of ClusterIssuers letsencrypt and letsencrypt-staging",
+				Keys: []manifest.SecretKey{
+					{Name: tls.DefaultAccessKeyIDKey, Holds: "an AWS access key id allowed to change _acme-challenge TXT records of the base domain's hosted zone"},
+					{Name: tls.DefaultSecretAccessKeyKey, Holds: "its secret access key"},
+				},
+			})
 		}
 	}
 	l.TLS, err = tls.NewTLS(ctx, "tls", args, w.k8s())

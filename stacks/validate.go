@@ -45,13 +45,13 @@ func setCmd(path, example string) string {
 }
 
 var (
-	dns1123Label   = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	dns1035Label   = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
-	dnsDomain      = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$`)
-	windowPattern  = regexp.MustCompile(`^[1-9]\d{0,3}(s|m|h)$`)
-	instanceType   = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	modelURI       = regexp.MustCompile(`^(oci|hf|s3|pvc|https)://\S+$`)
-	nameserver     = regexp.MustCompile(`^[0-9a-fA-F.:\[\]]+:[0-9]{1,5}$`)
+	dns1123Label  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dns1035Label  = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	dnsDomain     = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,63}$`)
+	windowPattern = regexp.MustCompile(`^[1-9]\d{0,3}(s|m|h)$`)
+	instanceType  = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	modelURI      = regexp.MustCompile(`^(oci|hf|s3|pvc|https)://\S+$`)
+	nameserver    = regexp.MustCompile(`^[0-9a-fA-F.:\[\]]+:[0-9]{1,5}$`)
 )
 
 // Validate reports every problem of a defaulted config at once, each naming
@@ -171,6 +171,9 @@ func (c Config) validateTLS(ps *problems) {
 		}
 	default:
 		ps.add("tls.route53.mode", q(r.Mode), `"cco", "iam", "sts" (aws) or "static"`, "")
+	}
+	if r.Mode == "iam" && c.Mode == Render {
+		ps.add("tls.route53.mode", `"iam" in render mode`, `"cco" or "sts": iam mints an access key whose value would be written into the rendered aws-creds Secret`, "")
 	}
 	if r.Mode == "sts" && r.OIDCIssuer == "" {
 		ps.add("tls.route53.oidcIssuer", "nothing", "the cluster's OIDC issuer host/path for sts mode", "")

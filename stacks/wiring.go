@@ -17,6 +17,7 @@ import (
 	"github.com/rhoai-pulumi/installer/components/rhoai"
 	"github.com/rhoai-pulumi/installer/components/serving"
 	"github.com/rhoai-pulumi/installer/components/tls"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // wiring carries what every layer's wiring needs.
@@ -47,6 +48,9 @@ type Layers struct {
 	MaaSGateway   *maas.Gateway // maas.enabled
 	Serving       *serving.Serving
 	MaaS          *maas.MaaS // maas.enabled
+
+	// SecretsToSupply are the Secrets render mode does not write.
+	SecretsToSupply []manifest.SecretToSupply
 }
 
 // deploy registers the layers in the order of the graph. Each edge between

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"encoding/json"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/rhoai-pulumi/installer/stacks"
 	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 	"github.com/rhoai-pulumi/installer/tests/testkit"
 )
@@ -319,4 +322,44 @@ func TestRender_eachObjectOnce(t *testing.T) {
 func fmtNS(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// Render mode writes no secret value, whatever is configured: no Secret is
+// registered, no input holds a configured secret, and SECRETS.md names each
+// Secret to supply with its keys (the engine test greps the real files).
+func TestRender_writesNoSecretValue(t *testing.T) {
+	secrets := map[string]string{
+		stacks.KeyDatabasePassword:   "render-db-password-3b1",
+		stacks.KeyDatabaseURL:        "postgresql://maas:render-url-secret-77@db.example.com:5432/maas",
+		stacks.KeyRoute53AccessKeyID: "AKIARENDERTEST00001",
+		stacks.KeyRoute53SecretKey:   "render-route53-secret-5a",
+	}
+	cfg := testkit.Config().Render().Build()
+	for k, v := range secrets {
+		cfg[k] = v
+	}
+	rec, err := testkit.Run(cfg, nil, false)
+	require.NoError(t, err)
+	for _, r := range rec.Custom() {
+		assert.NotEqual(t, "kubernetes:core/v1:Secret", r.Type, "render registers Secret %s", r.Name)
+		raw, _ := json.Marshal(r.Inputs.Mappable())
+		for key, v := range secrets {
+			assert.NotContains(t, string(raw), v, "%s holds the value of %s", r.Name, key)
+		}
+	}
+	files := rec.Files()
+	require.Len(t, files, 1)
+	for path, content := range files {
+		assert.Equal(t, stacks.SecretsFile, filepath.Base(path))
+		for key, v := range secrets {
+			assert.NotContains(t, string(content), v, "%s holds the value of %s", path, key)
+		}
+		for _, want := range []string{"## redhat-ods-applications/maas-db-config", "| `password` |", "| `DB_CONNECTION_URL` |",
+			"## cert-manager/aws-creds", "| `aws_access_key_id` |", "## llm-d-demo/qwen3-8b-connection", "| `URI` |"} {
+			assert.Contains(t, string(content), want)
+		}
+	}
+	preview, err := testkit.Run(cfg, nil, true)
+	require.NoError(t, err)
+	assert.Empty(t, preview.Files(), "preview writes nothing")
 }

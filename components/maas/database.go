@@ -70,8 +70,15 @@ func (m *MaaS) newDatabase(ctx *pulumi.Context, name string, a MaaSArgs) (readin
 	dbReady := []pulumi.Resource{}
 	if a.Database.SecretSupplied {
 		// Render mode: secret values never go to disk; the GitOps side
-		// supplies maas-db-config (keys password and DB_CONNECTION_URL).
+		// supplies maas-db-config.
 		m.DBPassword = pulumi.ToSecret(pulumi.String("")).(pulumi.StringOutput)
+		m.SecretsToSupply = append(m.SecretsToSupply, manifest.SecretToSupply{
+			Namespace: ns, Name: DBSecretName, UsedBy: "maas-api and the PostgreSQL Deployment " + ns + "/" + DBName,
+			Keys: []manifest.SecretKey{
+				{Name: dbPasswordKey, Holds: "the PostgreSQL password of user " + DBUser},
+				{Name: dbURLKey, Holds: "the maas-api connection URL: " + ConnectionURL("PASSWORD", ns) + " with the password URL-escaped"},
+			},
+		})
 	} else {
 		var err error
 		if secret, err = m.newDatabaseSecret(ctx, name, a, secretMeta, opts); err != nil {

@@ -64,6 +64,9 @@ type MaaS struct {
 	// Tiers are the subscriptions as applied (defaults filled, namespaces resolved).
 	Tiers      []Subscription
 	DBPassword pulumi.StringOutput `pulumi:"dbPassword"` // secret; "" with an external URL
+	// SecretsToSupply: with Database.SecretSupplied (render mode), the
+	// Secret the GitOps side must create.
+	SecretsToSupply []manifest.SecretToSupply
 
 	enabled  readiness.Prerequisite
 	warnings []string

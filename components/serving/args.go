@@ -160,6 +160,9 @@ type ServingArgs struct {
 	// exposes it either way. Empty keeps the platform's default (5.1).
 	ServiceType string
 	Models      []ModelArgs // nil means [DefaultModel()]; empty means no model
+	// SecretsSupplied (render mode): no connection Secret is written; each
+	// is listed in Serving.SecretsToSupply instead.
+	SecretsSupplied bool
 
 	MaaSGatewayName      string // default maas-default-gateway
 	MaaSGatewayNamespace string // default openshift-ingress

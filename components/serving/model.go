@@ -47,25 +47,36 @@ func (s *Serving) newModel(ctx *pulumi.Context, name string, a ServingArgs, m Mo
 	}
 
 	connection := m.Name + connectionSecretSuffix
-	secretOpts, err := a.Gates.Options(a.After, readiness.After(ns))
-	if err != nil {
-		return fmt.Errorf("serving %q: binding prerequisites of Secret %s/%s: %w", name, m.Namespace, connection, err)
-	}
-	secret, err := corev1.NewSecret(ctx, name+"-"+m.Name+"-connection", &corev1.SecretArgs{
-		Metadata: &metav1.ObjectMetaArgs{
-			Name: pulumi.String(connection), Namespace: pulumi.String(m.Namespace),
-			Labels: manifest.StringMap(secretLabels),
-			Annotations: manifest.StringMap(map[string]string{
-				"opendatahub.io/connection-type-protocol": "uri",
-				"opendatahub.io/connection-type-ref":      "uri-v1",
-				"openshift.io/display-name":               connection,
-			}),
-		},
-		Type:       pulumi.String("Opaque"),
-		StringData: pulumi.StringMap{"URI": pulumi.String(m.URI)},
-	}, append(secretOpts, parent)...)
-	if err != nil {
-		return fmt.Errorf("serving %q: creating Secret %s/%s: %w", name, m.Namespace, connection, err)
+	svcAfter := []pulumi.Resource{ns}
+	var secret *corev1.Secret
+	if a.SecretsSupplied {
+		// Render mode writes no Secret: the GitOps side supplies it.
+		s.SecretsToSupply = append(s.SecretsToSupply, manifest.SecretToSupply{
+			Namespace: m.Namespace, Name: connection, UsedBy: "the dashboard connection of LLMInferenceService " + m.Namespace + "/" + m.Name,
+			Keys: []manifest.SecretKey{{Name: "URI", Holds: "the model URI: " + m.URI}},
+		})
+	} else {
+		secretOpts, err := a.Gates.Options(a.After, readiness.After(ns))
+		if err != nil {
+			return fmt.Errorf("serving %q: binding prerequisites of Secret %s/%s: %w", name, m.Namespace, connection, err)
+		}
+		secret, err = corev1.NewSecret(ctx, name+"-"+m.Name+"-connection", &corev1.SecretArgs{
+			Metadata: &metav1.ObjectMetaArgs{
+				Name: pulumi.String(connection), Namespace: pulumi.String(m.Namespace),
+				Labels: manifest.StringMap(secretLabels),
+				Annotations: manifest.StringMap(map[string]string{
+					"opendatahub.io/connection-type-protocol": "uri",
+					"opendatahub.io/connection-type-ref":      "uri-v1",
+					"openshift.io/display-name":               connection,
+				}),
+			},
+			Type:       pulumi.String("Opaque"),
+			StringData: pulumi.StringMap{"URI": pulumi.String(m.URI)},
+		}, append(secretOpts, parent)...)
+		if err != nil {
+			return fmt.Errorf("serving %q: creating Secret %s/%s: %w", name, m.Namespace, connection, err)
+		}
+		svcAfter = append(svcAfter, secret)
 	}
 
 	// C11: DSC Ready (KServe, odh-model-controller) and C6: allocatable GPUs
@@ -76,7 +87,7 @@ func (s *Serving) newModel(ctx *pulumi.Context, name string, a ServingArgs, m Mo
 	if m.Publish {
 		route = a.MaaSGateway
 	}
-	svcOpts, err := a.Gates.Options(a.After, a.DSCReady, a.GPU, route, readiness.After(ns, secret))
+	svcOpts, err := a.Gates.Options(a.After, a.DSCReady, a.GPU, route, readiness.After(svcAfter...))
 	if err != nil {
 		return fmt.Errorf("serving %q: binding prerequisites of LLMInferenceService %s/%s: %w", name, m.Namespace, m.Name, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // Serving is the llm-d gateway plus the models.
@@ -35,6 +36,9 @@ type Serving struct {
 
 	// GatewayURL is https://openshift-ai-inference-openshift-ingress.<apps domain>.
 	GatewayURL string
+	// SecretsToSupply: with SecretsSupplied, the connection Secrets the
+	// GitOps side must create.
+	SecretsToSupply []manifest.SecretToSupply
 }
 
 // Model is one deployed model and what the stack exports about it.
@@ -48,7 +52,7 @@ type Model struct {
 	// https://openshift-ai-inference-openshift-ingress.<apps>/<ns>/<name>.
 	Endpoint string
 
-	Secret  *corev1.Secret                // <name>-connection
+	Secret  *corev1.Secret                // <name>-connection; nil with SecretsSupplied
 	Service *apiextensions.CustomResource // the LLMInferenceService, Ready
 }
 

@@ -99,3 +99,19 @@ func Timeouts(d time.Duration) pulumi.ResourceOption {
 	s := d.String()
 	return pulumi.Timeouts(&pulumi.CustomTimeouts{Create: s, Update: s})
 }
+
+// SecretToSupply is a Secret the program needs but does not write: in
+// render mode no secret value goes to disk, so the GitOps side supplies it
+// (from a secret store) under this name, with these keys.
+type SecretToSupply struct {
+	Namespace string      `json:"namespace"`
+	Name      string      `json:"name"`
+	Keys      []SecretKey `json:"keys"`
+	UsedBy    string      `json:"usedBy"` // who reads it, for the hand-off notes
+}
+
+// SecretKey is one key of a SecretToSupply and what its value must be.
+type SecretKey struct {
+	Name  string `json:"name"`
+	Holds string `json:"holds"`
+}

@@ -7,6 +7,8 @@ package engine
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,6 +28,15 @@ import (
 
 const dbPassword = "engine-db-Password-7f3a"
 
+// renderSecrets are every secret a user can configure; render mode must
+// write none of them anywhere.
+var renderSecrets = map[string]string{
+	stacks.KeyDatabasePassword:   dbPassword,
+	stacks.KeyDatabaseURL:        "postgresql://maas:engine-url-Secret-91c2@db.example.com:5432/maas",
+	stacks.KeyRoute53AccessKeyID: "AKIAENGINERENDER7Q2Z",
+	stacks.KeyRoute53SecretKey:   "engine-route53-Secret-5d8e",
+}
+
 func requireEngine(t *testing.T) {
 	t.Helper()
 	if testing.Short() || os.Getenv("RHOAI_ENGINE_TESTS") != "1" {
@@ -34,7 +45,7 @@ func requireEngine(t *testing.T) {
 }
 
 // renderStack is a stack of the real project in a temp dir: Pulumi.yaml from
-// the repository, config of the render stack plus a secret.
+// the repository, config of the render stack plus every secret.
 func renderStack(t *testing.T, ctx context.Context) (s auto.Stack, rendered, stateDir string) {
 	t.Helper()
 	tmp := t.TempDir()
@@ -51,7 +62,9 @@ func renderStack(t *testing.T, ctx context.Context) (s auto.Stack, rendered, sta
 		"rhoai:tls.cloud":          {Value: "none"},
 		"rhoai:tls.route53.mode":   {Value: "static"},
 	}, &auto.ConfigOptions{Path: true}))
-	require.NoError(t, s.SetConfig(ctx, "rhoai:"+stacks.KeyDatabasePassword, auto.ConfigValue{Value: dbPassword, Secret: true}))
+	for key, value := range renderSecrets {
+		require.NoError(t, s.SetConfig(ctx, "rhoai:"+key, auto.ConfigValue{Value: value, Secret: true}))
+	}
 	return s, rendered, state
 }
 
@@ -103,14 +116,46 @@ func TestEngine_renderUpRerunDestroy(t *testing.T) {
 	state := string(raw)
 	assert.False(t, strings.Contains(state, dbPassword), "the state holds the database password only encrypted")
 	assert.True(t, strings.Contains(state, `"ciphertext"`), "secrets are stored encrypted")
-	assert.FileExists(t, filepath.Join(rendered, "1-manifest", "v1-secret-redhat-ods-applications-maas-db-config.yaml"), "a configured password is rendered (the provider warns)")
+	for _, secret := range renderSecrets {
+		assert.NotContains(t, state, secret, "the state holds no configured secret in plain text")
+	}
+
+	// No secret value in any rendered file, plain or base64, and no Secret
+	// manifest at all: SECRETS.md says what to supply instead.
+	secretManifests, err := filepath.Glob(filepath.Join(rendered, "*", "v1-secret-*.yaml"))
+	require.NoError(t, err)
+	assert.Empty(t, secretManifests, "render writes no Secret")
+	walked := 0
+	require.NoError(t, filepath.WalkDir(rendered, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		walked++
+		content, err := os.ReadFile(path)
+		require.NoError(t, err)
+		for key, secret := range renderSecrets {
+			for _, form := range []string{secret, base64.StdEncoding.EncodeToString([]byte(secret))} {
+				assert.NotContains(t, string(content), form, "%s holds the value of %s", path, key)
+			}
+		}
+		return nil
+	}))
+	assert.Greater(t, walked, 60)
+	handOff, err := os.ReadFile(filepath.Join(rendered, stacks.SecretsFile))
+	require.NoError(t, err, "SECRETS.md is written beside the manifests")
+	for _, want := range []string{"## redhat-ods-applications/maas-db-config", "`DB_CONNECTION_URL`", "## cert-manager/aws-creds", "`aws_secret_access_key`", "## llm-d-demo/qwen3-8b-connection"} {
+		assert.Contains(t, string(handOff), want)
+	}
 
 	outputs, err := s.Outputs(ctx)
 	require.NoError(t, err)
-	for name, v := range outputs {
-		assert.NotContains(t, strings.ToLower(toString(v.Value)), strings.ToLower(dbPassword), "output %s", name)
+	raw, err = json.Marshal(outputs)
+	require.NoError(t, err)
+	for key, secret := range renderSecrets {
+		assert.NotContains(t, string(raw), secret, "a stack output holds the value of %s", key)
 	}
 	assert.Equal(t, "https://maas.apps.cluster.example.com/maas-api", outputs["maasApiUrl"].Value)
+	assert.Len(t, outputs["secretsToSupply"].Value, 3, "the output lists the Secrets to supply")
 
 	timed("destroy", func() {
 		_, err := s.Destroy(ctx, optdestroy.RunProgram(true))
@@ -119,9 +164,3 @@ func TestEngine_renderUpRerunDestroy(t *testing.T) {
 	assert.Empty(t, manifests(t, rendered), "destroy removes every rendered manifest")
 }
 
-func toString(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return ""
-}

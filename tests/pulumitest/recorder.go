@@ -49,6 +49,30 @@ type Recorder struct {
 	Outputs func(r Resource) resource.PropertyMap
 	// Calls answers invokes (e.g. AWS lookups) by token.
 	Calls map[string]func(args resource.PropertyMap) (resource.PropertyMap, error)
+
+	files map[string][]byte
+}
+
+// WriteFile records a file the program writes instead of touching the disk.
+func (m *Recorder) WriteFile(path string, data []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.files == nil {
+		m.files = map[string][]byte{}
+	}
+	m.files[path] = append([]byte(nil), data...)
+	return nil
+}
+
+// Files are the files the program wrote, by path.
+func (m *Recorder) Files() map[string][]byte {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string][]byte{}
+	for k, v := range m.files {
+		out[k] = v
+	}
+	return out
 }
 
 // NewRecorder returns an empty recorder.

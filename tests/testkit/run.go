@@ -69,7 +69,9 @@ func Run(cfg map[string]any, cluster dynamic.Interface, preview bool) (*pulumite
 		}
 		return nil
 	}
-	program := func(ctx *pulumi.Context) error { return stacks.Run(ctx, stacks.Environment{Cluster: cluster}) }
+	program := func(ctx *pulumi.Context) error {
+		return stacks.Run(ctx, stacks.Environment{Cluster: cluster, WriteFile: rec.WriteFile})
+	}
 	return pulumitest.Run(program, cfg, preview, rec)
 }
 
@@ -84,6 +86,8 @@ func MustFind(rec *pulumitest.Recorder, kind, ns, name string) (pulumitest.Resou
 
 // RunWith is Run (an up) with a caller's recorder, e.g. to count invokes.
 func RunWith(rec *pulumitest.Recorder, cfg map[string]any, cluster dynamic.Interface) (*pulumitest.Recorder, error) {
-	program := func(ctx *pulumi.Context) error { return stacks.Run(ctx, stacks.Environment{Cluster: cluster}) }
+	program := func(ctx *pulumi.Context) error {
+		return stacks.Run(ctx, stacks.Environment{Cluster: cluster, WriteFile: rec.WriteFile})
+	}
 	return pulumitest.Run(program, cfg, false, rec)
 }
