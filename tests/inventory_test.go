@@ -259,7 +259,8 @@ func TestBaremetal_noAWS(t *testing.T) {
 }
 
 // Secrets stay secrets: the database password and DNS-01 keys are secret in
-// every input that carries them, and no stack output holds them.
+// every input that carries them and in no input plain. (Mocks see no stack
+// outputs: tests/engine checks the outputs and the state file.)
 func TestSecretsAreSecret(t *testing.T) {
 	rec, err := testkit.Run(testkit.Config().Build(), testkit.OpenShift("BareMetal"), false)
 	require.NoError(t, err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -297,14 +298,19 @@ func TestRunSendsTheDocumentedBodies(t *testing.T) {
 }
 
 // TestGoldenRuns saves one passing and one failing run for the README
-// (go test ./internal/maascheck -run TestGoldenRuns -update).
+// (go test ./internal/maascheck -run TestGoldenRuns -update). The saved text
+// only keeps the README current; what the runs must show is asserted here.
 func TestGoldenRuns(t *testing.T) {
 	for _, tc := range []struct {
 		file  string
 		setup func(*fakeMaaS)
+		want  []string // lines (prefixes) the run must print
 	}{
-		{file: "run-pass.txt"},
-		{file: "run-fail.txt", setup: func(f *fakeMaaS) { f.createStatus, f.createError = 500, "failed to create API key" }},
+		{file: "run-pass.txt", want: []string{"PASS maas-api-reachable:", "PASS create-api-key: HTTP 201", "PASS list-models:", "PASS request-without-key: HTTP 401",
+			"PASS chat-completion: HTTP 200", "PASS low-tier-429: HTTP 429", "PASS revoke-keys:", "7 passed, 0 failed, 0 skipped"}},
+		{file: "run-fail.txt", setup: func(f *fakeMaaS) { f.createStatus, f.createError = 500, "failed to create API key" },
+			want: []string{"FAIL create-api-key: HTTP 500 failed to create API key", "     hint: ", "SKIP list-models:", "SKIP chat-completion:",
+				"SKIP low-tier-429:", "SKIP revoke-keys: no key was created", "2 passed, 1 failed, 4 skipped"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f := newFakeMaaS()
@@ -314,6 +320,10 @@ func TestGoldenRuns(t *testing.T) {
 			}
 			r := runCheck(t, f, "", nil, 20*time.Second)
 			got := strings.ReplaceAll(r.out, r.url, "https://maas.apps.example.com")
+			lines := strings.Split(got, "\n")
+			for _, w := range tc.want {
+				assert.True(t, slices.ContainsFunc(lines, func(l string) bool { return strings.HasPrefix(l, w) }), "the run prints a line %q:\n%s", w, got)
+			}
 			path := filepath.Join("testdata", tc.file)
 			if *update {
 				require.NoError(t, os.MkdirAll("testdata", 0o755))

@@ -283,6 +283,11 @@ func TestGoldenHealth(t *testing.T) {
 	m["MaaSSubscription models-as-a-service/premium"].Object["status"] = map[string]any{"phase": "Failed",
 		"conditions": []any{cond("Ready", "False", "ModelRefNotReady", "MaaSModelRef llm-d-demo/qwen3-8b is not Ready")}}
 	_, got := runHealthOn(t, m, testModels)
+	// What the report must say, whatever the saved text (which only keeps
+	// the README current).
+	assert.Contains(t, got, "FAIL gateways EnvoyFilter openshift-ingress/maas-default-gateway-authn-ssl: missing")
+	assert.Contains(t, got, "FAIL maas MaaSSubscription models-as-a-service/premium: phase Failed — MaaSModelRef llm-d-demo/qwen3-8b is not Ready")
+	assert.Contains(t, got, "24 ok, 0 waiting, 2 failed")
 	path := filepath.Join("testdata", "health-fail.txt")
 	if *update {
 		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))

@@ -11,11 +11,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
@@ -68,6 +70,20 @@ func renderStack(t *testing.T, ctx context.Context) (s auto.Stack, rendered, sta
 	return s, rendered, state
 }
 
+// collectURNs gathers the URN of every resource step the engine reports.
+func collectURNs(ch <-chan events.EngineEvent, into *[]string) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range ch {
+			if ev.ResourcePreEvent != nil && ev.ResourcePreEvent.Metadata.Type != "pulumi:pulumi:Stack" {
+				*into = append(*into, ev.ResourcePreEvent.Metadata.URN)
+			}
+		}
+	}()
+	return done
+}
+
 func manifests(t *testing.T, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.yaml"))
@@ -88,12 +104,29 @@ func TestEngine_renderUpRerunDestroy(t *testing.T) {
 		t.Logf("TIMING %s: %s", name, time.Since(start).Round(time.Millisecond))
 	}
 
+	// A first preview lists exactly what the up then creates: nothing is
+	// registered only once outputs are known (inside an ApplyT).
+	var previewed, applied []string
+	timed("first preview", func() {
+		ch := make(chan events.EngineEvent)
+		done := collectURNs(ch, &previewed)
+		_, err := s.Preview(ctx, optpreview.EventStreams(ch))
+		require.NoError(t, err)
+		<-done
+	})
 	var up auto.UpResult
 	timed("up", func() {
+		ch := make(chan events.EngineEvent)
+		done := collectURNs(ch, &applied)
 		var err error
-		up, err = s.Up(ctx)
+		up, err = s.Up(ctx, optup.EventStreams(ch))
 		require.NoError(t, err)
+		<-done
 	})
+	sort.Strings(previewed)
+	sort.Strings(applied)
+	assert.Equal(t, applied, previewed, "the first preview lists what the up applies")
+	assert.Greater(t, len(applied), 60)
 	created := (*up.Summary.ResourceChanges)["create"]
 	files := manifests(t, rendered)
 	t.Logf("up created %d resources, rendered %d manifests", created, len(files))

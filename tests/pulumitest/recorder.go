@@ -50,6 +50,13 @@ type Recorder struct {
 	// Calls answers invokes (e.g. AWS lookups) by token.
 	Calls map[string]func(args resource.PropertyMap) (resource.PropertyMap, error)
 
+	// Preview makes registrations answer as the engine does in a preview of
+	// a create: the inputs come back known and the ID unknown, so work done
+	// in an ApplyT on an ID does not happen. (Computed outputs stay as
+	// Outputs gives them: the SDK's mock monitor cannot carry an unknown
+	// secret into another resource's inputs.)
+	Preview bool
+
 	files map[string][]byte
 }
 
@@ -125,8 +132,8 @@ func (m *Recorder) NewResource(a pulumi.MockResourceArgs) (string, resource.Prop
 	m.byName[r.Name] = len(m.resources)
 	m.resources = append(m.resources, r)
 	id := a.Name + "-id"
-	if !a.Custom {
-		id = ""
+	if !a.Custom || m.Preview {
+		id = "" // unknown in a preview
 	}
 	return id, out, nil
 }

@@ -13,6 +13,7 @@ func Run(program pulumi.RunFunc, config map[string]any, preview bool, rec *Recor
 	if rec == nil {
 		rec = NewRecorder()
 	}
+	rec.Preview = preview
 	cfg := map[string]string{}
 	for k, v := range config {
 		if !containsColon(k) {
