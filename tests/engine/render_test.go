@@ -196,4 +196,3 @@ func TestEngine_renderUpRerunDestroy(t *testing.T) {
 	})
 	assert.Empty(t, manifests(t, rendered), "destroy removes every rendered manifest")
 }
-
