@@ -80,13 +80,13 @@ type Route53Config struct {
 // GPUConfig is phase 2: capacity (aws), NFD, NVIDIA.
 type GPUConfig struct {
 	InstanceTypes    []string `json:"instanceTypes,omitempty"` // primary first, then fallbacks
-	ReplicasPerZone  int      `json:"replicasPerZone,omitempty"`
+	ReplicasPerZone  *int     `json:"replicasPerZone,omitempty"`
 	Zones            []string `json:"zones,omitempty"` // default: the zones of the worker MachineSets
 	InfrastructureID string   `json:"infrastructureId,omitempty"`
 	Region           string   `json:"region,omitempty"`
 	AMI              string   `json:"ami,omitempty"`
-	VolumeSize       int      `json:"volumeSize,omitempty"`
-	MinAllocatable   int      `json:"minAllocatable,omitempty"` // GPUs that must be allocatable before models; default the models' need
+	VolumeSize       *int     `json:"volumeSize,omitempty"`     // GiB
+	MinAllocatable   *int     `json:"minAllocatable,omitempty"` // GPUs that must be allocatable before models; default the models' need
 }
 
 // ObservabilityConfig is phases 3.3 and 4.
@@ -134,7 +134,7 @@ type MaaSConfig struct {
 	Enabled                 *bool                `json:"enabled,omitempty"` // default true
 	DatabaseStorage         string               `json:"databaseStorage,omitempty"`
 	DatabaseImage           string               `json:"databaseImage,omitempty"`
-	APIKeyMaxExpirationDays int                  `json:"apiKeyMaxExpirationDays,omitempty"`
+	APIKeyMaxExpirationDays *int                 `json:"apiKeyMaxExpirationDays,omitempty"`
 	Subscriptions           []SubscriptionConfig `json:"subscriptions,omitempty"`
 	AuthPolicies            []AuthPolicyConfig   `json:"authPolicies,omitempty"`
 }

@@ -1,6 +1,7 @@
 package stacks_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -39,8 +40,28 @@ func TestConfig_rejectsBadConfigurations(t *testing.T) {
 		{name: "rejects an unknown mode", set: map[string]any{"mode": "dry"}, want: []string{`rhoai:mode: found "dry"`, `"live" or "render"`}},
 		{name: "rejects render mode without a base domain", set: map[string]any{"mode": "render"}, want: []string{"rhoai:cluster.baseDomain: found nothing", "render mode cannot read it"}},
 		{name: "rejects a base domain that is not a domain", set: map[string]any{"cluster": map[string]any{"baseDomain": "Bad_Domain"}}, want: []string{`rhoai:cluster.baseDomain: found "Bad_Domain"`}},
-		{name: "rejects a typo in a field name", set: map[string]any{"cluster": map[string]any{"baseDomian": "x.example.com"}}, want: []string{`rhoai:cluster: found unknown field "baseDomian"`}},
-		{name: "rejects a wrong type", set: map[string]any{"models": model(map[string]any{"replicas": "two"})}, want: []string{"rhoai:models.replicas: found a JSON string, expected a value of type integer"}},
+		{name: "rejects a typo in a field name", set: map[string]any{"cluster": map[string]any{"baseDomian": "x.example.com"}}, want: []string{`rhoai:cluster.baseDomian: found an unknown field, expected one of kubeconfig, context`}},
+		{name: "rejects a wrong type", set: map[string]any{"models": model(map[string]any{"replicas": "two"})}, want: []string{`rhoai:models[0].replicas: found a JSON string "two", expected an integer`}},
+		{name: "names the list element of a type error deep in a list", set: map[string]any{"maas": maasWith(map[string]any{"models": []map[string]any{{"model": "qwen3-8b", "limit": "lots", "window": "1h"}}})}, want: []string{`rhoai:maas.subscriptions[0].models[0].limit: found a JSON string "lots", expected an integer`}},
+		{name: "names the list element of an unknown field", set: map[string]any{"models": model(map[string]any{"replica": 2})}, want: []string{"rhoai:models[0].replica: found an unknown field"}},
+		{name: "rejects a fraction where an integer is expected", set: map[string]any{"gpu": map[string]any{"replicasPerZone": 1.5}}, want: []string{"rhoai:gpu.replicasPerZone: found a JSON fraction 1.5, expected an integer"}},
+		{name: "rejects an explicit zero GPU machines per zone, not defaulting it", set: map[string]any{"gpu": map[string]any{"replicasPerZone": 0}}, want: []string{"rhoai:gpu.replicasPerZone: found 0, expected an integer from 1 to 100"}},
+		{name: "rejects an explicit zero root volume", set: map[string]any{"gpu": map[string]any{"volumeSize": 0}}, want: []string{"rhoai:gpu.volumeSize: found 0, expected a root volume from 50 GiB"}},
+		{name: "rejects an explicit zero allocatable minimum", set: map[string]any{"gpu": map[string]any{"minAllocatable": 0}}, want: []string{"rhoai:gpu.minAllocatable: found 0, expected an integer >= 1"}},
+		{name: "rejects an explicit zero key lifetime", set: map[string]any{"maas": map[string]any{"apiKeyMaxExpirationDays": 0}}, want: []string{"rhoai:maas.apiKeyMaxExpirationDays: found 0, expected an integer from 1 to 3650"}},
+		{name: "rejects a token limit above the CRD's maximum", set: map[string]any{"maas": maasWith(map[string]any{"models": []map[string]any{{"model": "qwen3-8b", "limit": 2000000000, "window": "1h"}}})}, want: []string{"rhoai:maas.subscriptions[0].models[0].limit: found 2000000000, expected a token limit from 1 to 1000000000"}},
+		{name: "rejects a subscription name longer than a Kubernetes name", set: map[string]any{"maas": maasWith(map[string]any{"name": strings.Repeat("a", 64)})}, want: []string{"rhoai:maas.subscriptions[0].name: found \"aaaa"}},
+		{name: "rejects a hardware profile that is not a resource name", set: map[string]any{"models": model(map[string]any{"hardwareProfile": "GPU Profile"})}, want: []string{`rhoai:models[0].hardwareProfile: found "GPU Profile", expected a HardwareProfile name`}},
+		{name: "rejects a model image that is not an image reference", set: map[string]any{"models": model(map[string]any{"image": "vllm latest"})}, want: []string{`rhoai:models[0].image: found "vllm latest", expected an image reference`}},
+		{name: "rejects a gateway secret that is not a Secret name", set: map[string]any{"gateway": map[string]any{"secret": "My_Certs"}}, want: []string{`rhoai:gateway.secret: found "My_Certs", expected a Secret name`}},
+		{name: "rejects a database image that is not an image reference", set: map[string]any{"maas": map[string]any{"databaseImage": "postgres 16"}}, want: []string{`rhoai:maas.databaseImage: found "postgres 16", expected an image reference`}},
+		{name: "rejects a subscription group that is empty", set: map[string]any{"maas": maasWith(map[string]any{"groups": []string{" "}})}, want: []string{`rhoai:maas.subscriptions[0].groups[0]: found " ", expected a group name`}},
+		{name: "rejects a retention that Prometheus does not take", set: map[string]any{"rhoai": map[string]any{"monitoringRetention": "90 days"}}, want: []string{`rhoai:rhoai.monitoringRetention: found "90 days"`}},
+		{name: "rejects a sample ratio above 1", set: map[string]any{"rhoai": map[string]any{"traceSampleRatio": "1.5"}}, want: []string{`rhoai:rhoai.traceSampleRatio: found "1.5"`}},
+		{name: "rejects a Route53 region that is not a region", set: map[string]any{"tls": map[string]any{"cloud": "none", "route53": map[string]any{"mode": "static", "region": "east"}}}, want: []string{`rhoai:tls.route53.region: found "east"`}},
+		{name: "rejects a malformed AMI", set: map[string]any{"gpu": map[string]any{"ami": "ubuntu"}}, want: []string{`rhoai:gpu.ami: found "ubuntu"`}},
+		{name: "rejects a malformed zone", set: map[string]any{"gpu": map[string]any{"zones": []string{"2a"}}}, want: []string{`rhoai:gpu.zones[0]: found "2a"`}},
+		{name: "rejects a minimum version below the floor", set: map[string]any{"cluster": map[string]any{"minVersion": "4.19"}}, want: []string{`rhoai:cluster.minVersion: found "4.19", expected 4.20 or later`, "openshift.io/gateway-controller/v1"}},
 		{name: "rejects models given as a string", set: map[string]any{"models": "qwen3-8b"}, want: []string{"rhoai:models: found a plain value", "expected a list"}},
 		{name: "rejects a missing tls.cloud choice", set: map[string]any{"tls": map[string]any{"route53": map[string]any{"mode": "static"}}}, want: []string{"rhoai:tls.cloud: found nothing", "there is no default"}},
 		{name: "rejects an unknown tls.cloud", set: map[string]any{"tls": map[string]any{"cloud": "azure"}}, want: []string{`rhoai:tls.cloud: found "azure"`}},
@@ -57,8 +78,8 @@ func TestConfig_rejectsBadConfigurations(t *testing.T) {
 		{name: "rejects Manual approval without a pin", set: map[string]any{"operators": map[string]any{"gitops": map[string]any{"approval": "Manual"}}}, want: []string{"rhoai:operators.gitops.startingCSV: found nothing", "only its InstallPlan is approved"}},
 		{name: "rejects an empty instance type list", set: map[string]any{"gpu": map[string]any{"instanceTypes": []string{}}}, want: []string{"rhoai:gpu.instanceTypes: found an empty list"}},
 		{name: "rejects a malformed instance type", set: map[string]any{"gpu": map[string]any{"instanceTypes": []string{"g5-2xlarge"}}}, want: []string{`rhoai:gpu.instanceTypes[0]: found "g5-2xlarge"`}},
-		{name: "rejects negative GPU replicas per zone", set: map[string]any{"gpu": map[string]any{"replicasPerZone": -1}}, want: []string{"rhoai:gpu.replicasPerZone: found -1, expected an integer >= 1"}},
-		{name: "rejects zero model replicas", set: map[string]any{"models": model(map[string]any{"replicas": 0})}, want: []string{"rhoai:models[0].replicas: found 0, expected an integer >= 1", "pulumi config set --path 'rhoai:models[0].replicas' 2"}},
+		{name: "rejects negative GPU replicas per zone", set: map[string]any{"gpu": map[string]any{"replicasPerZone": -1}}, want: []string{"rhoai:gpu.replicasPerZone: found -1, expected an integer from 1 to 100"}},
+		{name: "rejects zero model replicas", set: map[string]any{"models": model(map[string]any{"replicas": 0})}, want: []string{"rhoai:models[0].replicas: found 0, expected an integer from 1 to 100", "pulumi config set --path 'rhoai:models[0].replicas' 2"}},
 		{name: "rejects zero GPUs per replica", set: map[string]any{"models": model(map[string]any{"gpus": 0})}, want: []string{"rhoai:models[0].gpus: found 0"}},
 		{name: "rejects a model name that is not a DNS label", set: map[string]any{"models": model(map[string]any{"name": "Qwen3_8B"})}, want: []string{`rhoai:models[0].name: found "Qwen3_8B"`}},
 		{name: "rejects a model URI without a scheme", set: map[string]any{"models": model(map[string]any{"uri": "registry.redhat.io/x:1"})}, want: []string{`rhoai:models[0].uri: found "registry.redhat.io/x:1"`, "oci://"}},

@@ -1,23 +1,25 @@
 package stacks
 
-// Defaults that reproduce the rationale (installation-rationale.md,
-// manifests.md). The rationale's exclusions are defaults, not accidents:
-// Kueue, Ray, TrustyAI, Feast Removed; Llama Stack Removed (it needs Service
-// Mesh 3.x) but configurable.
+import (
+	"github.com/rhoai-pulumi/installer/components/gpucapacity"
+	"github.com/rhoai-pulumi/installer/components/maas"
+	"github.com/rhoai-pulumi/installer/components/serving"
+	"github.com/rhoai-pulumi/installer/components/tls"
+)
+
+// Defaults. Each layer owns the defaults of its own objects (operator
+// catalogs, model, database, tiers, certificates); stacks/ defaults only
+// what is about the stack itself, and fills model fields from serving's own
+// defaults so config validation sees what will be applied.
 const (
-	DefaultRenderDir      = "rendered"
-	DefaultMinVersion     = "4.21"
-	DefaultIssuer         = "letsencrypt"
-	DefaultModelURI       = "oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5"
-	DefaultVLLMArgs       = "--enable-prefix-caching --disable-uvicorn-access-log --enable-auto-tool-choice --tool-call-parser=hermes"
-	DefaultDBImage        = "registry.redhat.io/rhel9/postgresql-16:latest"
-	DefaultDBStorage      = "10Gi"
-	DefaultTokenLimit     = 1000
-	DefaultTokenWindow    = "24h"
-	DefaultSubscription   = "default-subscription"
-	DefaultAuthPolicy     = "default-auth-policy"
-	AuthenticatedGroup    = "system:authenticated"
-	DefaultModelNamespace = "llm-d-demo"
+	DefaultRenderDir  = "rendered"
+	DefaultMinVersion = "4.21"
+	// MinVersionFloor is the oldest OpenShift this program can install on:
+	// llm-d's gateways use OpenShift's Gateway API controller
+	// (openshift.io/gateway-controller/v1), which OpenShift ships from 4.20.
+	MinVersionFloor = "4.20"
+	// DefaultModelURI is the rationale's model (serving owns it).
+	DefaultModelURI = serving.DefaultModelURI
 )
 
 func intp(v int) *int    { return &v }
@@ -46,10 +48,7 @@ func (c Config) withDefaults() Config {
 		c.Cluster.AppsDomain = "apps." + c.Cluster.BaseDomain
 	}
 	if c.TLS.Issuer == "" {
-		c.TLS.Issuer = DefaultIssuer
-	}
-	if len(c.TLS.RecursiveNameservers) == 0 {
-		c.TLS.RecursiveNameservers = []string{"8.8.8.8:53", "1.1.1.1:53"}
+		c.TLS.Issuer = tls.ProductionIssuer
 	}
 	if c.TLS.Route53.Mode == "" {
 		// tls.cloud aws: the Cloud Credential Operator; none: your own key.
@@ -59,94 +58,73 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	if c.GPU.InstanceTypes == nil {
-		c.GPU.InstanceTypes = []string{"g5.2xlarge"}
+		c.GPU.InstanceTypes = []string{gpucapacity.DefaultInstanceType}
 	}
-	if c.GPU.ReplicasPerZone == 0 {
-		c.GPU.ReplicasPerZone = 1
+	if c.GPU.ReplicasPerZone == nil {
+		c.GPU.ReplicasPerZone = intp(gpucapacity.DefaultReplicasPerZone)
 	}
-	if c.GPU.VolumeSize == 0 {
-		c.GPU.VolumeSize = 120
-	}
-	if c.RHOAI.RawDeploymentServiceConfig == "" {
-		c.RHOAI.RawDeploymentServiceConfig = "Headless"
+	if c.GPU.VolumeSize == nil {
+		c.GPU.VolumeSize = intp(gpucapacity.DefaultVolumeSize)
 	}
 	if c.Gateway.TLS == "" {
 		c.Gateway.TLS = "ingress"
 	}
 	if c.Gateway.Secret == "" {
-		c.Gateway.Secret = "ingress-certs"
+		c.Gateway.Secret = tls.IngressSecretName // the Let's Encrypt wildcard
 		if !c.IngressCertificateEnabled() {
-			c.Gateway.Secret = "router-certs-default" // the router's own default certificate (D3)
+			// The router's own default certificate: ingress-certs is issued
+			// only with tls.ingressCertificate on.
+			c.Gateway.Secret = "router-certs-default"
 		}
 	}
+	maasOn := IsTrue(c.MaaS.Enabled, true)
 	if c.Models == nil {
-		c.Models = []ModelConfig{{Name: "qwen3-8b", URI: DefaultModelURI, DisplayName: "alibaba/qwen3-8b"}}
+		d := serving.DefaultModel()
+		c.Models = []ModelConfig{{Name: d.Name, URI: d.URI, DisplayName: d.DisplayName}}
 	}
-	maas := IsTrue(c.MaaS.Enabled, true)
 	for i := range c.Models {
 		m := &c.Models[i]
-		if m.Namespace == "" {
-			m.Namespace = DefaultModelNamespace
-		}
-		if m.DisplayName == "" {
-			m.DisplayName = m.Name
-		}
-		if m.ServedName == "" {
-			m.ServedName = m.DisplayName
-		}
-		if m.Replicas == nil {
-			m.Replicas = intp(2)
-		}
-		if m.GPUs == nil {
-			m.GPUs = intp(1)
-		}
-		if m.CPU == "" {
-			m.CPU = "6"
-		}
-		if m.Memory == "" {
-			m.Memory = "24Gi"
-		}
-		if m.VLLMArgs == "" {
-			m.VLLMArgs = DefaultVLLMArgs
-		}
-		if m.HardwareProfile == "" {
-			m.HardwareProfile = "gpu-profile"
-		}
-		if m.StartupProbe == nil {
-			m.StartupProbe = boolp(true)
-		}
 		if m.Publish == nil {
-			m.Publish = boolp(maas)
+			m.Publish = boolp(maasOn)
 		}
+		explicitReplicas, explicitGPUs := m.Replicas, m.GPUs
+		d := m.servingArgs(maasOn).WithDefaults()
+		m.Namespace, m.DisplayName, m.ServedName = d.Namespace, d.DisplayName, d.ServedName
+		m.Replicas, m.GPUs, m.CPU, m.Memory = intp(d.Replicas), intp(d.GPUs), d.CPU, d.Memory
+		// An explicit zero or less stays as given, for validation to refuse.
+		if explicitReplicas != nil && *explicitReplicas < 1 {
+			m.Replicas = explicitReplicas
+		}
+		if explicitGPUs != nil && *explicitGPUs < 1 {
+			m.GPUs = explicitGPUs
+		}
+		m.VLLMArgs, m.HardwareProfile, m.StartupProbe = d.VLLMArgs, d.HardwareProfile, d.StartupProbe
 	}
-	if c.GPU.MinAllocatable == 0 {
-		c.GPU.MinAllocatable = c.GPUsNeeded()
+	if c.GPU.MinAllocatable == nil {
+		c.GPU.MinAllocatable = intp(c.GPUsNeeded())
 	}
 	if c.MaaS.DatabaseStorage == "" {
-		c.MaaS.DatabaseStorage = DefaultDBStorage
+		c.MaaS.DatabaseStorage = maas.DefaultDBStorage
 	}
 	if c.MaaS.DatabaseImage == "" {
-		c.MaaS.DatabaseImage = DefaultDBImage
+		c.MaaS.DatabaseImage = maas.DefaultDBImage
 	}
-	if c.MaaS.APIKeyMaxExpirationDays == 0 {
-		c.MaaS.APIKeyMaxExpirationDays = 90
+	if c.MaaS.APIKeyMaxExpirationDays == nil {
+		c.MaaS.APIKeyMaxExpirationDays = intp(maas.DefaultAPIKeyExpiryDays)
 	}
-	published := c.PublishedModels()
-	if c.MaaS.Subscriptions == nil && len(published) > 0 {
-		sub := SubscriptionConfig{Name: DefaultSubscription, Groups: []string{AuthenticatedGroup}}
-		for _, m := range published {
-			sub.Models = append(sub.Models, TokenLimitConfig{Model: m.Name, Limit: DefaultTokenLimit, Window: DefaultTokenWindow})
-		}
-		c.MaaS.Subscriptions = []SubscriptionConfig{sub}
-	}
-	if c.MaaS.AuthPolicies == nil && len(published) > 0 {
-		pol := AuthPolicyConfig{Name: DefaultAuthPolicy, Groups: []string{AuthenticatedGroup}}
-		for _, m := range published {
-			pol.Models = append(pol.Models, m.Name)
-		}
-		c.MaaS.AuthPolicies = []AuthPolicyConfig{pol}
-	}
+	// Unset subscriptions and auth policies stay nil: the maas layer applies
+	// its default tier over the published models (maas.DefaultSubscriptions).
 	return c
+}
+
+// servingArgs is a model as the serving layer takes it.
+func (m ModelConfig) servingArgs(maasOn bool) serving.ModelArgs {
+	return serving.ModelArgs{
+		Name: m.Name, Namespace: m.Namespace, DisplayName: m.DisplayName, ServedName: m.ServedName, URI: m.URI,
+		Replicas: deref(m.Replicas), GPUs: deref(m.GPUs), CPU: m.CPU, Memory: m.Memory, VLLMArgs: m.VLLMArgs,
+		Image: m.Image, HardwareProfile: m.HardwareProfile, StartupProbe: m.StartupProbe,
+		Publish: IsTrue(m.Publish, true) && maasOn,
+	}
 }
 
 // TLSEnabled: phase 1 certificates on (default).

@@ -21,7 +21,7 @@ func (w *wiring) gpuCapacity(ctx *pulumi.Context, l *Layers) error {
 	}
 	l.Capacity, err = gpucapacity.NewGPUCapacity(ctx, "gpucapacity", &gpucapacity.GPUCapacityArgs{
 		InfrastructureID: w.facts.InfrastructureID, Region: w.facts.Region, AMI: w.facts.AMI, Zones: w.facts.Zones,
-		InstanceTypes: w.cfg.GPU.InstanceTypes, ReplicasPerZone: w.cfg.GPU.ReplicasPerZone, VolumeSize: w.cfg.GPU.VolumeSize,
+		InstanceTypes: w.cfg.GPU.InstanceTypes, ReplicasPerZone: deref(w.cfg.GPU.ReplicasPerZone), VolumeSize: deref(w.cfg.GPU.VolumeSize),
 		Gates: w.gates,
 	}, w.k8s(), pulumi.Providers(w.provider, aws))
 	return err
@@ -38,7 +38,7 @@ func (w *wiring) gpu(ctx *pulumi.Context, l *Layers) error {
 	g, err := gpu.NewGPU(ctx, "gpu", &gpu.GPUArgs{
 		NFD:         w.cfg.Catalog("nfd"),
 		GPUOperator: nvidia,
-		MinGPUs:     int64(w.cfg.GPU.MinAllocatable),
+		MinGPUs:     int64(deref(w.cfg.GPU.MinAllocatable)),
 		Capacity:    capacity,
 		Gates:       w.gates,
 	}, w.k8s())

@@ -1,11 +1,8 @@
 package stacks
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -41,9 +38,7 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 		if !ok || strings.TrimSpace(raw) == "" {
 			continue
 		}
-		if err := decodeStrict(raw, o.into); err != nil {
-			ps = append(ps, decodeProblem(o.key, err, o.into))
-		}
+		ps = append(ps, decodeStrict(o.key, raw, o.into)...)
 	}
 	c.Secrets = SecretConfig{
 		HasDatabasePassword: isSet(ctx, KeyDatabasePassword),
@@ -64,52 +59,4 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 func isSet(ctx *pulumi.Context, key string) bool {
 	v, ok := ctx.GetConfig("rhoai:" + key)
 	return ok && v != ""
-}
-
-// decodeStrict rejects unknown fields, so a typo ("replica") is an error,
-// not a silently ignored setting.
-func decodeStrict(raw string, into any) error {
-	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
-		return err
-	}
-	return nil
-}
-
-func decodeProblem(key string, err error, into any) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr):
-		path := key
-		if typeErr.Field != "" {
-			path = key + "." + typeErr.Field
-		}
-		return Problem{Key: path, Found: "a JSON " + typeErr.Value, Expected: "a value of type " + jsonType(typeErr.Type.String())}
-	case errors.As(err, &syntaxErr):
-		return Problem{Key: key, Found: "a plain value, not structured config", Expected: "a " + jsonType(reflect.TypeOf(into).Elem().String()) + " (set it with pulumi config set --path)"}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return Problem{Key: key, Found: "unknown field " + field, Expected: "only the documented fields (README, configuration reference)"}
-	default:
-		return Problem{Key: key, Found: err.Error(), Expected: "a valid value"}
-	}
-}
-
-func jsonType(goType string) string {
-	switch {
-	case strings.Contains(goType, "int"):
-		return "integer"
-	case goType == "string" || strings.HasSuffix(goType, "Platform") || strings.HasSuffix(goType, "Mode"):
-		return "string"
-	case goType == "bool" || goType == "*bool":
-		return "boolean"
-	case strings.HasPrefix(goType, "[]"):
-		return "list"
-	case strings.HasPrefix(goType, "map["):
-		return "map"
-	default:
-		return "object"
-	}
 }

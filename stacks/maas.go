@@ -38,7 +38,7 @@ func (w *wiring) maas(ctx *pulumi.Context, l *Layers) error {
 		Gateway:                 l.MaaSGateway,
 		AppsDomain:              w.facts.AppsDomain,
 		Database:                w.databaseArgs(ctx),
-		APIKeyMaxExpirationDays: cfg.MaaS.APIKeyMaxExpirationDays,
+		APIKeyMaxExpirationDays: deref(cfg.MaaS.APIKeyMaxExpirationDays),
 		Subscriptions:           subscriptions(cfg),
 		AuthPolicies:            authPolicies(cfg),
 		Render:                  cfg.Mode == Render,

@@ -52,12 +52,7 @@ func (w *wiring) ingressSecret(l *Layers) readiness.Prerequisite {
 func (w *wiring) modelArgs() []serving.ModelArgs {
 	out := []serving.ModelArgs{}
 	for _, m := range w.cfg.Models {
-		out = append(out, serving.ModelArgs{
-			Name: m.Name, Namespace: m.Namespace, DisplayName: m.DisplayName, ServedName: m.ServedName, URI: m.URI,
-			Replicas: deref(m.Replicas), GPUs: deref(m.GPUs), CPU: m.CPU, Memory: m.Memory, VLLMArgs: m.VLLMArgs,
-			Image: m.Image, HardwareProfile: m.HardwareProfile, StartupProbe: m.StartupProbe,
-			Publish: IsTrue(m.Publish, true) && w.cfg.MaaSEnabled(),
-		})
+		out = append(out, m.servingArgs(w.cfg.MaaSEnabled()))
 	}
 	return out
 }

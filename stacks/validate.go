@@ -6,11 +6,14 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/resource"
-
+	"github.com/rhoai-pulumi/installer/components/gpucapacity"
+	"github.com/rhoai-pulumi/installer/components/maas"
 	"github.com/rhoai-pulumi/installer/components/rhoai"
+	"github.com/rhoai-pulumi/installer/components/tls"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // Problem is one invalid value: the key path, what was found, what is
@@ -90,8 +93,11 @@ func (c Config) validateBasics(ps *problems) {
 	if d := c.Cluster.AppsDomain; d != "" && !dnsDomain.MatchString(d) {
 		ps.add("cluster.appsDomain", q(d), "a lowercase DNS domain such as apps.cluster.example.com", "")
 	}
-	if !regexp.MustCompile(`^4\.[0-9]+$`).MatchString(c.Cluster.MinVersion) {
-		ps.add("cluster.minVersion", q(c.Cluster.MinVersion), "an OpenShift minor version such as 4.21", "")
+	switch v := c.Cluster.MinVersion; {
+	case !regexp.MustCompile(`^4\.[0-9]+$`).MatchString(v):
+		ps.add("cluster.minVersion", q(v), "an OpenShift minor version such as 4.21", "")
+	case minor(v) < minor(MinVersionFloor):
+		ps.add("cluster.minVersion", q(v), MinVersionFloor+" or later: llm-d's gateways use OpenShift's Gateway API controller (openshift.io/gateway-controller/v1), shipped from OpenShift "+MinVersionFloor+"; lowering the preflight minimum cannot make an older cluster work", "")
 	}
 	if k := c.Cluster.Kubeconfig; c.Mode == Live && k != "" && !strings.Contains(k, "\n") && !strings.HasPrefix(strings.TrimSpace(k), "apiVersion") {
 		if _, err := os.Stat(k); err != nil {
@@ -151,6 +157,9 @@ func (c Config) validateTLS(ps *problems) {
 	if e := c.TLS.ACMEEmail; e != "" && !regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`).MatchString(e) {
 		ps.add("tls.acmeEmail", q(e), "an e-mail address", "")
 	}
+	if r := c.TLS.Route53.Region; r != "" && !tls.ValidRegion(r) {
+		ps.add("tls.route53.region", q(r), "an AWS region such as us-east-1", "")
+	}
 	if c.TLS.APICertificate && !c.TLSEnabled() {
 		ps.add("tls.apiCertificate", "true with tls.enabled false", "tls.enabled true (the API certificate comes from cert-manager)", "")
 	}
@@ -188,18 +197,32 @@ func (c Config) validateGPU(ps *problems) {
 		ps.add("gpu.instanceTypes", "an empty list", "at least one EC2 instance type such as g5.2xlarge", "")
 	}
 	for i, t := range c.GPU.InstanceTypes {
-		if !instanceType.MatchString(t) {
+		if !gpucapacity.ValidInstanceType(t) {
 			ps.add(fmt.Sprintf("gpu.instanceTypes[%d]", i), q(t), "an EC2 instance type such as g5.2xlarge", "")
 		}
 	}
-	if c.GPU.ReplicasPerZone < 1 {
-		ps.add("gpu.replicasPerZone", fmt.Sprint(c.GPU.ReplicasPerZone), "an integer >= 1", "")
+	if a := c.GPU.AMI; a != "" && !gpucapacity.ValidAMI(a) {
+		ps.add("gpu.ami", q(a), "an EC2 image ID such as ami-0123456789abcdef0", "")
 	}
-	if c.GPU.MinAllocatable < 1 {
-		ps.add("gpu.minAllocatable", fmt.Sprint(c.GPU.MinAllocatable), "an integer >= 1", "")
+	if r := c.GPU.Region; r != "" && !tls.ValidRegion(r) {
+		ps.add("gpu.region", q(r), "an AWS region such as us-east-2", "")
 	}
-	if c.GPU.VolumeSize < 50 {
-		ps.add("gpu.volumeSize", fmt.Sprint(c.GPU.VolumeSize), "a root volume of at least 50 GiB (the driver and model images need room)", "")
+	if id := c.GPU.InfrastructureID; id != "" && !dns1123Label.MatchString(id) {
+		ps.add("gpu.infrastructureId", q(id), "the cluster's infrastructure ID (a DNS label such as mycluster-x7k2p)", "")
+	}
+	for i, z := range c.GPU.Zones {
+		if !regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$`).MatchString(z) {
+			ps.add(fmt.Sprintf("gpu.zones[%d]", i), q(z), "an availability zone such as us-east-2a", "")
+		}
+	}
+	if n := deref(c.GPU.ReplicasPerZone); n < 1 || n > 100 {
+		ps.add("gpu.replicasPerZone", fmt.Sprint(n), "an integer from 1 to 100 (GPU machines per zone)", "")
+	}
+	if n := deref(c.GPU.MinAllocatable); n < 1 {
+		ps.add("gpu.minAllocatable", fmt.Sprint(n), "an integer >= 1 (GPUs allocatable before the models deploy)", "")
+	}
+	if n := deref(c.GPU.VolumeSize); n < 50 || n > 16384 {
+		ps.add("gpu.volumeSize", fmt.Sprint(n), "a root volume from 50 GiB (the driver and model images need room) to 16384 GiB (the EBS limit)", "")
 	}
 }
 
@@ -222,11 +245,20 @@ func (c Config) validateRHOAI(ps *problems) {
 			ps.add("rhoai.components."+k, q(v), expected, "")
 		}
 	}
-	if v := c.RHOAI.RawDeploymentServiceConfig; v != "Headless" && v != "Headed" {
+	if v := c.RHOAI.MonitoringRetention; v != "" && !rhoai.ValidRetention(v) {
+		ps.add("rhoai.monitoringRetention", q(v), "a Prometheus retention such as 90d or 720h", "")
+	}
+	if v := c.RHOAI.TraceSampleRatio; v != "" && !rhoai.ValidSampleRatio(v) {
+		ps.add("rhoai.traceSampleRatio", q(v), `a decimal from 0 to 1 such as "0.1"`, "")
+	}
+	if v := c.RHOAI.RawDeploymentServiceConfig; v != "" && v != "Headless" && v != "Headed" {
 		ps.add("rhoai.rawDeploymentServiceConfig", q(v), `"Headless" or "Headed"`, "")
 	}
 	if c.Gateway.TLS != "ingress" && c.Gateway.TLS != "selfSigned" {
 		ps.add("gateway.tls", q(c.Gateway.TLS), `"ingress" or "selfSigned"`, "")
+	}
+	for _, p := range maas.SecretNameProblems(c.Gateway.Secret) { // both gateways' listener secret
+		ps.add("gateway.secret", p.Found, p.Expected, "")
 	}
 	if c.Gateway.TLS == "selfSigned" && !c.TLSEnabled() {
 		ps.add("gateway.tls", `"selfSigned" with tls.enabled false`, `"ingress" (selfSigned needs cert-manager)`, "")
@@ -237,37 +269,29 @@ func (c Config) validateModels(ps *problems) {
 	seen := map[string]bool{}
 	for i, m := range c.Models {
 		key := fmt.Sprintf("models[%d]", i)
-		if !dns1035Label.MatchString(m.Name) || len(m.Name) > 45 {
-			ps.add(key+".name", q(m.Name), "a lowercase DNS-1035 label of at most 45 characters such as qwen3-8b", "")
-		}
 		if seen[m.Name] {
 			ps.add(key+".name", q(m.Name)+" twice", "unique model names (MaaS refers to models by name)", "")
 		}
 		seen[m.Name] = true
-		if !dns1123Label.MatchString(m.Namespace) {
-			ps.add(key+".namespace", q(m.Namespace), "a namespace name (DNS label)", "")
-		}
-		if reserved := strings.HasPrefix(m.Namespace, "openshift") || strings.HasPrefix(m.Namespace, "kube-") || strings.HasPrefix(m.Namespace, "redhat-ods"); reserved {
-			ps.add(key+".namespace", q(m.Namespace), "a project namespace, not a platform one", "")
-		}
-		if !modelURI.MatchString(m.URI) {
-			ps.add(key+".uri", q(m.URI), "a model URI: oci://, hf://, s3://, pvc:// or https://", setCmd(key+".uri", DefaultModelURI))
-		}
-		if m.Replicas == nil || *m.Replicas < 1 {
-			ps.add(key+".replicas", fmt.Sprint(deref(m.Replicas)), "an integer >= 1", setCmd(key+".replicas", "2"))
-		}
-		if m.GPUs == nil || *m.GPUs < 1 {
-			ps.add(key+".gpus", fmt.Sprint(deref(m.GPUs)), "an integer >= 1 (vLLM needs a GPU)", "")
-		}
-		for field, v := range map[string]string{"cpu": m.CPU, "memory": m.Memory} {
-			if _, err := resource.ParseQuantity(v); err != nil {
-				ps.add(key+"."+field, q(v), "a Kubernetes quantity such as 6 or 24Gi", "")
+		// The serving layer owns the model rules (names, URIs, counts,
+		// quantities); an explicit zero reaches it as given, not as "unset".
+		for _, p := range m.servingArgs(c.MaaSEnabled()).Problems() {
+			fix := ""
+			switch p.Field {
+			case "uri":
+				fix = setCmd(key+".uri", DefaultModelURI)
+			case "replicas":
+				fix = setCmd(key+".replicas", "2")
 			}
-		}
-		if strings.Contains(m.VLLMArgs, "\n") {
-			ps.add(key+".vllmArgs", "a multi-line value", "one line of vLLM flags", "")
+			ps.add(key+"."+p.Field, p.Found, p.Expected, fix)
 		}
 	}
+}
+
+// minor is the minor number of a 4.<minor> version.
+func minor(v string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(v, "4."))
+	return n
 }
 
 func deref(p *int) int {
@@ -281,10 +305,16 @@ func (c Config) validateMaaS(ps *problems) {
 	if !c.MaaSEnabled() {
 		return
 	}
-	if _, err := resource.ParseQuantity(c.MaaS.DatabaseStorage); err != nil {
-		ps.add("maas.databaseStorage", q(c.MaaS.DatabaseStorage), "a storage size such as 10Gi", "")
+	// The maas layer owns its rules; each is reported under its config key.
+	under := func(prefix string, field func(string) string, probs []manifest.Problem) {
+		for _, p := range probs {
+			ps.add(prefix+field(p.Field), p.Found, p.Expected, "")
+		}
 	}
-	if d := c.MaaS.APIKeyMaxExpirationDays; d < 1 || d > 3650 {
+	dbKeys := map[string]string{"image": ".databaseImage", "storageSize": ".databaseStorage", "storageClass": ".databaseStorageClass"}
+	under("maas", func(f string) string { return dbKeys[f] }, maas.DatabaseArgs{Image: c.MaaS.DatabaseImage, StorageSize: c.MaaS.DatabaseStorage}.Problems())
+	dot := func(f string) string { return "." + f }
+	if d := deref(c.MaaS.APIKeyMaxExpirationDays); d < 1 || d > 3650 {
 		ps.add("maas.apiKeyMaxExpirationDays", fmt.Sprint(d), "an integer from 1 to 3650", "")
 	}
 	published := map[string]bool{}
@@ -294,9 +324,7 @@ func (c Config) validateMaaS(ps *problems) {
 	subNames := map[string]bool{}
 	for i, s := range c.MaaS.Subscriptions {
 		key := fmt.Sprintf("maas.subscriptions[%d]", i)
-		if !dns1123Label.MatchString(s.Name) {
-			ps.add(key+".name", q(s.Name), "a DNS label such as premium", "")
-		}
+		under(key, dot, maas.NameProblems(s.Name))
 		if subNames[s.Name] {
 			ps.add(key+".name", q(s.Name)+" twice", "unique subscription names", "")
 		}
@@ -304,6 +332,8 @@ func (c Config) validateMaaS(ps *problems) {
 		if len(s.Groups) == 0 && len(s.Users) == 0 {
 			ps.add(key+".groups", "no groups and no users", "at least one owner group or user", "")
 		}
+		under(key, dot, maas.SubjectProblems("groups", s.Groups))
+		under(key, dot, maas.SubjectProblems("users", s.Users))
 		if len(s.Models) == 0 {
 			ps.add(key+".models", "an empty list", "at least one model with a token limit", "")
 		}
@@ -312,22 +342,17 @@ func (c Config) validateMaaS(ps *problems) {
 			if !published[ref.Model] {
 				ps.add(rk+".model", q(ref.Model), "the name of a model published through MaaS", "")
 			}
-			if ref.Limit < 1 {
-				ps.add(rk+".limit", fmt.Sprint(ref.Limit), "a token limit >= 1", "")
-			}
-			if !windowPattern.MatchString(ref.Window) {
-				ps.add(rk+".window", q(ref.Window), `a window matching ^[1-9]\d{0,3}(s|m|h)$ such as 24h or 30m`, "")
-			}
+			under(rk, dot, maas.TokenRateLimit{Limit: int64(ref.Limit), Window: ref.Window}.Problems())
 		}
 	}
 	for i, p := range c.MaaS.AuthPolicies {
 		key := fmt.Sprintf("maas.authPolicies[%d]", i)
-		if !dns1123Label.MatchString(p.Name) {
-			ps.add(key+".name", q(p.Name), "a DNS label", "")
-		}
+		under(key, dot, maas.NameProblems(p.Name))
 		if len(p.Groups) == 0 && len(p.Users) == 0 {
 			ps.add(key+".groups", "no groups and no users", "at least one group or user (CEL rule of MaaSAuthPolicy)", "")
 		}
+		under(key, dot, maas.SubjectProblems("groups", p.Groups))
+		under(key, dot, maas.SubjectProblems("users", p.Users))
 		for j, m := range p.Models {
 			if !published[m] {
 				ps.add(fmt.Sprintf("%s.models[%d]", key, j), q(m), "the name of a model published through MaaS", "")

@@ -40,7 +40,9 @@ func allowedImports(pkg string) (allowed []string, shipped bool) {
 		return append([]string{"components/readiness"}, shared...), true
 	case strings.HasPrefix(pkg, "components/"):
 		return layer, true
-	case pkg == "internal/kube", pkg == "internal/manifest", pkg == "internal/gatewayapi", pkg == "internal/maascheck":
+	case pkg == "internal/maascheck":
+		return []string{"internal/kube"}, true
+	case pkg == "internal/kube", pkg == "internal/manifest", pkg == "internal/gatewayapi":
 		return nil, true
 	}
 	return nil, true // an unlisted shipped package may import nothing of the project: add it above

@@ -73,6 +73,12 @@ func (a GPUCapacityArgs) withDefaults() GPUCapacityArgs {
 	return a
 }
 
+// ValidAMI: an EC2 image ID such as ami-0123456789abcdef0.
+func ValidAMI(s string) bool { return amiID.MatchString(s) }
+
+// ValidInstanceType: an EC2 instance type such as g5.2xlarge.
+func ValidInstanceType(s string) bool { return instanceType.MatchString(s) }
+
 // ZoneInRegion: an availability zone is its region plus a letter suffix.
 func ZoneInRegion(zone, region string) bool {
 	return strings.HasPrefix(zone, region) && len(zone) > len(region)
@@ -87,7 +93,7 @@ func (a GPUCapacityArgs) Validate() error {
 	if a.Region == "" {
 		errs = append(errs, errors.New("region is empty; expected an AWS region such as us-east-2"))
 	}
-	if !amiID.MatchString(a.AMI) {
+	if !ValidAMI(a.AMI) {
 		errs = append(errs, fmt.Errorf("AMI %q is not an AMI id such as ami-0123456789abcdef0", a.AMI))
 	}
 	if len(a.Zones) == 0 {
@@ -106,7 +112,7 @@ func (a GPUCapacityArgs) Validate() error {
 	seen = map[string]bool{}
 	for _, t := range a.InstanceTypes {
 		switch {
-		case !instanceType.MatchString(t):
+		case !ValidInstanceType(t):
 			errs = append(errs, fmt.Errorf("instance type %q is not an EC2 instance type such as g5.2xlarge", t))
 		case seen[t]:
 			errs = append(errs, fmt.Errorf("instance type %q listed twice", t))

@@ -5,15 +5,27 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
+)
+
+// Budgets of the operations this layer waits for.
+const (
+	GatewayTimeout      = 10 * time.Minute
+	ModelRefTimeout     = 10 * time.Minute
+	PolicyTimeout       = 10 * time.Minute
+	DatabaseTimeout     = 10 * time.Minute
+	MaaSReadyTimeout    = 15 * time.Minute
+	EnvoyFilterTimeout  = 5 * time.Minute
+	AuthorinoTimeout    = 10 * time.Minute
+	ExistsTimeout       = 10 * time.Minute
+	TenantRemoveTimeout = 5 * time.Minute
 )
 
 // Resources the MaaS gates read beyond components/internal/kube.
@@ -62,7 +74,7 @@ func modelsAsServiceReadyGate(dsc, appsNS string) readiness.Gate {
 // never taken for the answer.
 func ModelsAsServiceReady(dsc string) readiness.Check {
 	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
-		obj, err := get(ctx, c, kube.DataScienceClusters, "", dsc)
+		obj, err := kube.Get(ctx, c, kube.DataScienceClusters, "", dsc)
 		if err != nil || obj == nil {
 			return readiness.NotYet("DataScienceCluster %s not found", dsc), err
 		}
@@ -146,7 +158,7 @@ func authorinoRolledOutGate() readiness.Gate {
 // replica left, Available=True. ProgressDeadlineExceeded is terminal.
 func AuthorinoRolledOut(ns, name string) readiness.Check {
 	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
-		d, err := get(ctx, c, kube.Deployments, ns, name)
+		d, err := kube.Get(ctx, c, kube.Deployments, ns, name)
 		if err != nil || d == nil {
 			return readiness.NotYet("Deployment %s/%s not found", ns, name), err
 		}
@@ -204,17 +216,4 @@ func tenantGates() (namespace, tenant readiness.Gate) {
 	hint := fmt.Sprintf("maas-controller creates both on start: check oc get deploy/%s -n %s and its logs", MaaSControllerName, ApplicationsNamespace)
 	return existsGate(TenantNamespaceExistsGate, "C14", kube.Namespaces, "Namespace", "", TenantNamespace, hint),
 		existsGate(TenantExistsGate, "C14", Tenants, "Tenant", TenantNamespace, TenantName, hint)
-}
-
-// get reads one object; NotFound is (nil, nil).
-func get(ctx context.Context, c dynamic.Interface, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
-	var r dynamic.ResourceInterface = c.Resource(gvr)
-	if ns != "" {
-		r = c.Resource(gvr).Namespace(ns)
-	}
-	obj, err := r.Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return obj, err
 }

@@ -16,6 +16,7 @@ import (
 	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
@@ -223,7 +224,7 @@ func TestRemoveTenant(t *testing.T) {
 		c := newFake(tenantObj())
 		w, _ := waiter(c)
 		require.NoError(t, removeTenant(context.Background(), w))
-		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
 		assert.Nil(t, obj)
 	})
 	t.Run("nothing to do without a Tenant", func(t *testing.T) {
@@ -241,7 +242,7 @@ func TestRemoveTenant(t *testing.T) {
 		})
 		w, _ := waiter(c)
 		require.NoError(t, removeTenant(context.Background(), w))
-		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
 		require.NotNil(t, obj)
 		assert.Equal(t, "uid-recreated", string(obj.GetUID()), "left for removeRecreatedTenant")
 	})
@@ -270,7 +271,7 @@ func TestRemoveRecreatedTenant(t *testing.T) {
 		w, _ := waiter(c)
 		require.NoError(t, removeRecreatedTenant(context.Background(), w, ApplicationsNamespace))
 		assert.True(t, patched, "finalizers cleared")
-		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
 		assert.Nil(t, obj)
 	})
 	t.Run("waits for maas-controller to go first", func(t *testing.T) {
@@ -279,7 +280,7 @@ func TestRemoveRecreatedTenant(t *testing.T) {
 		err := removeRecreatedTenant(context.Background(), w, ApplicationsNamespace)
 		require.ErrorIs(t, err, readiness.ErrTimeout)
 		assert.Contains(t, err.Error(), "maas-controller")
-		obj, _ := get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
 		assert.NotNil(t, obj, "a Tenant is never stripped while its controller may still run")
 	})
 	t.Run("nothing to do without a Tenant", func(t *testing.T) {

@@ -455,7 +455,7 @@ func TestMaaS_databasePasswordIsSecretEverywhere(t *testing.T) {
 			dep := one(t, res.rec, "Deployment", "redhat-ods-applications", "maas-db")
 			pod := spec(dep)["template"].(map[string]any)["spec"].(map[string]any)
 			c := pod["containers"].([]any)[0].(map[string]any)
-			assert.Equal(t, "registry.redhat.io/rhel9/postgresql-16:latest", c["image"])
+			assert.Equal(t, "registry.redhat.io/rhel9/postgresql-16:9.7", c["image"], "a pinned tag, not :latest")
 			assert.Contains(t, c["env"], map[string]any{"name": "POSTGRESQL_PASSWORD", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "maas-db-config", "key": "password"}}})
 			assert.Contains(t, c["env"], map[string]any{"name": "POSTGRESQL_USER", "value": "maas"})
 			assert.Contains(t, c["env"], map[string]any{"name": "POSTGRESQL_DATABASE", "value": "maas"})
@@ -597,7 +597,7 @@ func TestMaaSArgs_Validate(t *testing.T) {
 		}}, `authPolicies[0].models[0] "team-a/qwen3-8b"`},
 		{"rejects a window outside the CRD pattern", setup{models: published, edit: func(a *MaaSArgs) {
 			a.Subscriptions = []Subscription{{Name: "s", Groups: []string{"g"}, Models: []ModelLimits{{Model: "qwen3-8b", Limits: []TokenRateLimit{{Limit: 1, Window: "1d"}}}}}}
-		}}, `window "1d"`},
+		}}, `window: found "1d"`},
 		{"rejects a zero token limit", setup{models: published, edit: func(a *MaaSArgs) {
 			a.Subscriptions = []Subscription{{Name: "s", Groups: []string{"g"}, Models: []ModelLimits{{Model: "qwen3-8b", Limits: []TokenRateLimit{{Limit: 0, Window: "1m"}}}}}}
 		}}, "limits[0].limit: found 0"},
@@ -618,7 +618,7 @@ func TestMaaSArgs_Validate(t *testing.T) {
 			a.Database.Password = pulumi.String("x")
 			a.Database.ExternalURL = pulumi.String("postgres://x")
 		}}, "exclusive"},
-		{"rejects a bad storage size", setup{models: published, edit: func(a *MaaSArgs) { a.Database.StorageSize = "ten" }}, `storageSize "ten"`},
+		{"rejects a bad storage size", setup{models: published, edit: func(a *MaaSArgs) { a.Database.StorageSize = "ten" }}, `storageSize: found "ten"`},
 		{"rejects a missing DSC prerequisite", setup{models: published, edit: func(a *MaaSArgs) { a.DSCReady = readiness.Prerequisite{} }}, "C12"},
 		{"rejects a missing Authorino prerequisite", setup{models: published, edit: func(a *MaaSArgs) { a.Authorino = readiness.Prerequisite{} }}, "Kuadrant Ready"},
 		{"rejects a missing gateway", setup{models: published, edit: func(a *MaaSArgs) { a.Gateway = nil }}, "maas.NewGateway"},

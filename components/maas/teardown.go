@@ -86,7 +86,7 @@ func deleteTenant(ctx context.Context, c dynamic.Interface) error {
 
 func tenantPresent(ctx context.Context, c dynamic.Interface) func() (bool, error) {
 	return func() (bool, error) {
-		obj, err := get(ctx, c, Tenants, TenantNamespace, TenantName)
+		obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
 		return obj != nil, err
 	}
 }
@@ -95,7 +95,7 @@ func tenantPresent(ctx context.Context, c dynamic.Interface) func() (bool, error
 // maas-controller re-created after the delete (another UID) does not count.
 func tenantPresentUID(ctx context.Context, c dynamic.Interface, uid types.UID) func() (bool, error) {
 	return func() (bool, error) {
-		obj, err := get(ctx, c, Tenants, TenantNamespace, TenantName)
+		obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
 		return obj != nil && (uid == "" || obj.GetUID() == uid), err
 	}
 }
@@ -110,7 +110,7 @@ func removeTenant(ctx context.Context, w *readiness.Waiter) error {
 	if err != nil {
 		return fmt.Errorf("maas: connecting to remove Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
-	obj, err := get(ctx, c, Tenants, TenantNamespace, TenantName)
+	obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
 	if err != nil {
 		return fmt.Errorf("maas: reading Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
@@ -133,13 +133,13 @@ func removeRecreatedTenant(ctx context.Context, w *readiness.Waiter, appsNS stri
 		return fmt.Errorf("maas: connecting to check for a re-created Tenant: %w", err)
 	}
 	controller := func() (bool, error) {
-		obj, err := get(ctx, c, kube.Deployments, appsNS, MaaSControllerName)
+		obj, err := kube.Get(ctx, c, kube.Deployments, appsNS, MaaSControllerName)
 		return obj != nil, err
 	}
 	if err := waitGone(ctx, w, controller, "Deployment "+appsNS+"/"+MaaSControllerName+" (after modelsAsService Removed)", TenantRemoveTimeout); err != nil {
 		return err
 	}
-	obj, err := get(ctx, c, Tenants, TenantNamespace, TenantName)
+	obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
 	if err != nil || obj == nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // Catalog is where and how OLM installs an operator: the Subscription's
@@ -57,29 +59,15 @@ type Pin struct {
 // Resolve returns the override with each empty field taken from the defaults.
 func (p Package) Resolve(override Catalog) Catalog { return override.Over(p.Default) }
 
-// CatalogProblem is one bad field of a resolved Catalog.
-type CatalogProblem struct {
-	Field    string // json name: channel, source, approval, startingCSV
-	Found    string
-	Expected string
-}
-
-func (p CatalogProblem) Error() string {
-	return fmt.Sprintf("%s: found %s, expected %s", p.Field, p.Found, p.Expected)
-}
+// CatalogProblem is one bad field (json name: channel, source, approval,
+// startingCSV) of a resolved Catalog.
+type CatalogProblem = manifest.Problem
 
 var (
 	channelPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.\-]*[a-z0-9])?$`)
 	// csvPattern is <package>.v<semver> or <package>.<semver> (rhods-operator.3.4.0).
 	csvPattern = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$`)
 )
-
-func quoted(s string) string {
-	if s == "" {
-		return "nothing"
-	}
-	return fmt.Sprintf("%q", s)
-}
 
 // Check reports every problem of a resolved catalog of this package.
 func (p Package) Check(c Catalog) []CatalogProblem {
@@ -88,29 +76,29 @@ func (p Package) Check(c Catalog) []CatalogProblem {
 		out = append(out, CatalogProblem{Field: field, Found: found, Expected: expected})
 	}
 	if !channelPattern.MatchString(c.Channel) {
-		add("channel", quoted(c.Channel), "an OLM channel name such as stable or stable-3.x")
+		add("channel", manifest.Quoted(c.Channel), "an OLM channel name such as stable or stable-3.x")
 	}
 	if !dnsLabel.MatchString(c.Source) {
-		add("source", quoted(c.Source), "a CatalogSource name in "+MarketplaceNamespace+" such as redhat-operators")
+		add("source", manifest.Quoted(c.Source), "a CatalogSource name in "+MarketplaceNamespace+" such as redhat-operators")
 	}
 	if c.Approval != Automatic && c.Approval != Manual {
-		add("approval", quoted(string(c.Approval)), `"Automatic" or "Manual"`)
+		add("approval", manifest.Quoted(string(c.Approval)), `"Automatic" or "Manual"`)
 	}
 	if c.StartingCSV != "" {
 		switch m := csvPattern.FindStringSubmatch(c.StartingCSV); {
 		case m == nil:
-			add("startingCSV", quoted(c.StartingCSV), "a CSV name such as "+p.Name+".v1.2.3")
+			add("startingCSV", manifest.Quoted(c.StartingCSV), "a CSV name such as "+p.Name+".v1.2.3")
 		case m[1] != p.Name:
-			add("startingCSV", quoted(c.StartingCSV), "a CSV of package "+p.Name)
+			add("startingCSV", manifest.Quoted(c.StartingCSV), "a CSV of package "+p.Name)
 		case p.Pin != nil && !p.Pin.Pattern.MatchString(c.StartingCSV):
-			add("startingCSV", quoted(c.StartingCSV), p.Pin.Allowed+" ("+p.Pin.Why+")")
+			add("startingCSV", manifest.Quoted(c.StartingCSV), p.Pin.Allowed+" ("+p.Pin.Why+")")
 		}
 	}
 	switch {
 	case c.Approval == Manual && c.StartingCSV == "":
 		add("startingCSV", "nothing", "a pinned CSV with Manual approval (only its InstallPlan is approved)")
 	case p.Pin != nil && p.Pin.Manual && c.Approval == Automatic:
-		add("approval", quoted(string(c.Approval)), `"Manual": with Automatic, OLM upgrades past `+p.Pin.Allowed+" ("+p.Pin.Why+")")
+		add("approval", manifest.Quoted(string(c.Approval)), `"Manual": with Automatic, OLM upgrades past `+p.Pin.Allowed+" ("+p.Pin.Why+")")
 	}
 	return out
 }

@@ -5,11 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	authorizationv1 "k8s.io/api/authorization/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"sort"
 	"strconv"
 	"strings"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -38,19 +39,6 @@ const (
 	awsPlatformType   = "AWS"
 	fixAsClusterAdmin = "run as a cluster-admin user (oc login, or set cluster.kubeconfig / cluster.context)"
 )
-
-// get reads one object; NotFound is (nil, nil).
-func get(ctx context.Context, c dynamic.Interface, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
-	var r dynamic.ResourceInterface = c.Resource(gvr)
-	if ns != "" {
-		r = c.Resource(gvr).Namespace(ns)
-	}
-	obj, err := r.Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return obj, err
-}
 
 // list reads every object of a resource, page by page; ns "" means all
 // namespaces (or cluster scope).
@@ -103,7 +91,7 @@ func checkVersion(ctx context.Context, c dynamic.Interface, minVersion string) [
 	}
 	object := "ClusterVersion " + clusterVersionName
 	want := fmt.Sprintf("OpenShift %d.%d or later", wantMaj, wantMin)
-	cv, err := get(ctx, c, kube.ClusterVersions, "", clusterVersionName)
+	cv, err := kube.Get(ctx, c, kube.ClusterVersions, "", clusterVersionName)
 	if err != nil {
 		return []Finding{apiFinding(CheckOpenShiftVersion, object, "get", kube.ClusterVersions, "at cluster scope", err)}
 	}
@@ -246,7 +234,7 @@ func checkPullSecret(ctx context.Context, c dynamic.Interface) []Finding {
 	finding := func(found string) []Finding {
 		return []Finding{{Check: CheckPullSecret, Object: object, Severity: Error, Found: found, Expected: expected, Fix: fix}}
 	}
-	s, err := get(ctx, c, kube.Secrets, pullSecretNamespace, pullSecretName)
+	s, err := kube.Get(ctx, c, kube.Secrets, pullSecretNamespace, pullSecretName)
 	if err != nil {
 		return []Finding{apiFinding(CheckPullSecret, object, "get", kube.Secrets, "in namespace "+pullSecretNamespace, err)}
 	}
@@ -375,7 +363,7 @@ func checkAWSPlatform(ctx context.Context, c dynamic.Interface) []Finding {
 	object := "Infrastructure " + clusterConfigName
 	expected := "platform AWS (the aws-dev stack creates AWS GPU MachineSets and Route53 DNS-01 credentials)"
 	fix := "the aws-dev stack needs an AWS cluster; use the baremetal stack: pulumi stack select baremetal"
-	infra, err := get(ctx, c, kube.Infrastructures, "", clusterConfigName)
+	infra, err := kube.Get(ctx, c, kube.Infrastructures, "", clusterConfigName)
 	if err != nil {
 		return []Finding{apiFinding(CheckPlatform, object, "get", kube.Infrastructures, "at cluster scope", err)}
 	}

@@ -108,24 +108,24 @@ func Discover(ctx context.Context, c dynamic.Interface) (Facts, error) {
 		errs = append(errs, fmt.Errorf("preflight: reading %s: %w", what, err))
 	}
 
-	if dns, err := get(ctx, c, kube.DNSes, "", clusterConfigName); err != nil {
+	if dns, err := kube.Get(ctx, c, kube.DNSes, "", clusterConfigName); err != nil {
 		fail("DNS "+clusterConfigName, err)
 	} else if dns != nil {
 		f.BaseDomain = kube.String(dns, "spec", "baseDomain")
 	}
-	if ing, err := get(ctx, c, kube.IngressConfigs, "", clusterConfigName); err != nil {
+	if ing, err := kube.Get(ctx, c, kube.IngressConfigs, "", clusterConfigName); err != nil {
 		fail("Ingress "+clusterConfigName+" (config.openshift.io)", err)
 	} else if ing != nil {
 		f.AppsDomain = kube.String(ing, "spec", "domain")
 	}
-	if infra, err := get(ctx, c, kube.Infrastructures, "", clusterConfigName); err != nil {
+	if infra, err := kube.Get(ctx, c, kube.Infrastructures, "", clusterConfigName); err != nil {
 		fail("Infrastructure "+clusterConfigName, err)
 	} else if infra != nil {
 		f.PlatformType = platformType(infra)
 		f.AWSRegion = kube.String(infra, "status", "platformStatus", "aws", "region")
 		f.InfrastructureName = kube.String(infra, "status", "infrastructureName")
 	}
-	if cv, err := get(ctx, c, kube.ClusterVersions, "", clusterVersionName); err != nil {
+	if cv, err := kube.Get(ctx, c, kube.ClusterVersions, "", clusterVersionName); err != nil {
 		fail("ClusterVersion "+clusterVersionName, err)
 	} else if cv != nil {
 		f.Version = clusterVersion(cv)
@@ -150,7 +150,7 @@ func Discover(ctx context.Context, c dynamic.Interface) (Facts, error) {
 		sort.Slice(f.WorkerMachineSets, func(i, j int) bool { return f.WorkerMachineSets[i].Name < f.WorkerMachineSets[j].Name })
 	}
 
-	if pm, err := get(ctx, c, kube.PackageManifests, marketplaceNamespace, gpuOperatorPackage); err != nil {
+	if pm, err := kube.Get(ctx, c, kube.PackageManifests, marketplaceNamespace, gpuOperatorPackage); err != nil {
 		fail("PackageManifest "+key(marketplaceNamespace, gpuOperatorPackage), err)
 	} else if pm != nil {
 		f.GPUChannel = kube.String(pm, "status", "defaultChannel")
@@ -163,7 +163,7 @@ func Discover(ctx context.Context, c dynamic.Interface) (Facts, error) {
 			}
 		}
 	}
-	if cm, err := get(ctx, c, kube.ConfigMaps, monitoringNamespace, monitoringConfigMap); err != nil {
+	if cm, err := kube.Get(ctx, c, kube.ConfigMaps, monitoringNamespace, monitoringConfigMap); err != nil {
 		fail("ConfigMap "+key(monitoringNamespace, monitoringConfigMap), err)
 	} else if cm != nil {
 		f.ExistingMonitoringConfig = kube.String(cm, "data", monitoringConfigKey)
@@ -226,7 +226,7 @@ func decodeRef(v any) (AWSResourceReference, error) {
 // it does not exist. A channel resolved from the catalog at the first install
 // is then kept: the same config gives the same desired state on every run.
 func SubscriptionChannel(ctx context.Context, c dynamic.Interface, namespace, name string) (string, error) {
-	sub, err := get(ctx, c, kube.Subscriptions, namespace, name)
+	sub, err := kube.Get(ctx, c, kube.Subscriptions, namespace, name)
 	if err != nil {
 		return "", fmt.Errorf("preflight: reading Subscription %s: %w", key(namespace, name), err)
 	}

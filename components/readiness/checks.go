@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -16,19 +15,6 @@ import (
 
 	"github.com/rhoai-pulumi/installer/internal/kube"
 )
-
-// get reads one object; NotFound is reported as (nil, nil).
-func get(ctx context.Context, c dynamic.Interface, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
-	var r dynamic.ResourceInterface = c.Resource(gvr)
-	if ns != "" {
-		r = c.Resource(gvr).Namespace(ns)
-	}
-	obj, err := r.Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return obj, err
-}
 
 func key(ns, name string) string {
 	if ns == "" {
@@ -43,7 +29,7 @@ func key(ns, name string) string {
 // InstallPlan whose CSV list contains the pin, never any other plan.
 func CSVSucceeded(namespace, subscription, pinnedCSV string) Check {
 	return func(ctx context.Context, c dynamic.Interface) (Status, error) {
-		sub, err := get(ctx, c, kube.Subscriptions, namespace, subscription)
+		sub, err := kube.Get(ctx, c, kube.Subscriptions, namespace, subscription)
 		if err != nil || sub == nil {
 			return NotYet("Subscription %s not found", key(namespace, subscription)), err
 		}
@@ -63,7 +49,7 @@ func CSVSucceeded(namespace, subscription, pinnedCSV string) Check {
 		if pinnedCSV != "" && csvName != pinnedCSV && kube.String(sub, "spec", "installPlanApproval") == "Manual" {
 			return Failed("Subscription %s installed %s, not the pinned %s", key(namespace, subscription), csvName, pinnedCSV), nil
 		}
-		csv, err := get(ctx, c, kube.CSVs, namespace, csvName)
+		csv, err := kube.Get(ctx, c, kube.CSVs, namespace, csvName)
 		if err != nil || csv == nil {
 			return NotYet("CSV %s not found yet", key(namespace, csvName)), err
 		}
@@ -112,7 +98,7 @@ func approvePinnedPlan(ctx context.Context, c dynamic.Interface, namespace, pinn
 // Established; NamesAccepted=False is terminal.
 func CRDEstablished(name string) Check {
 	return func(ctx context.Context, c dynamic.Interface) (Status, error) {
-		crd, err := get(ctx, c, kube.CRDs, "", name)
+		crd, err := kube.Get(ctx, c, kube.CRDs, "", name)
 		if err != nil || crd == nil {
 			return NotYet("CRD %s not registered yet", name), err
 		}
@@ -130,7 +116,7 @@ func CRDEstablished(name string) Check {
 // at an object that may not exist yet: the Patch would create it).
 func Exists(gvr schema.GroupVersionResource, kind, ns, name string) Check {
 	return func(ctx context.Context, c dynamic.Interface) (Status, error) {
-		obj, err := get(ctx, c, gvr, ns, name)
+		obj, err := kube.Get(ctx, c, gvr, ns, name)
 		if err != nil || obj == nil {
 			return NotYet("%s %s not created yet", kind, key(ns, name)), err
 		}
@@ -143,7 +129,7 @@ func Exists(gvr schema.GroupVersionResource, kind, ns, name string) Check {
 // terminal; otherwise False means not yet.
 func ConditionTrue(gvr schema.GroupVersionResource, kind, ns, name, condType string, failReasons ...string) Check {
 	return func(ctx context.Context, c dynamic.Interface) (Status, error) {
-		obj, err := get(ctx, c, gvr, ns, name)
+		obj, err := kube.Get(ctx, c, gvr, ns, name)
 		if err != nil || obj == nil {
 			return NotYet("%s %s not found", kind, key(ns, name)), err
 		}

@@ -314,6 +314,15 @@ func (c ComponentStates) validate() []error {
 	return errs
 }
 
+// ValidRetention: a Prometheus retention such as 90d (DSCI metrics).
+func ValidRetention(s string) bool { return promRetention.MatchString(s) }
+
+// ValidSampleRatio: a trace sample ratio, a decimal from 0 to 1.
+func ValidSampleRatio(s string) bool {
+	r, err := strconv.ParseFloat(s, 64)
+	return err == nil && r >= 0 && r <= 1
+}
+
 func (m MonitoringArgs) validate() []error {
 	var errs []error
 	if m.ManagementState != Managed && m.ManagementState != Removed {
@@ -322,13 +331,13 @@ func (m MonitoringArgs) validate() []error {
 	if m.MetricsReplicas < 1 {
 		errs = append(errs, fmt.Errorf("monitoring.metricsReplicas %d; expected an integer >= 1", m.MetricsReplicas))
 	}
-	if !promRetention.MatchString(m.MetricsRetention) {
+	if !ValidRetention(m.MetricsRetention) {
 		errs = append(errs, fmt.Errorf("monitoring.metricsRetention %q; expected a duration such as 90d", m.MetricsRetention))
 	}
 	if _, err := resource.ParseQuantity(m.MetricsStorageSize); err != nil {
 		errs = append(errs, fmt.Errorf("monitoring.metricsStorageSize %q; expected a quantity such as 5Gi", m.MetricsStorageSize))
 	}
-	if r, err := strconv.ParseFloat(m.TracesSampleRatio, 64); err != nil || r < 0 || r > 1 {
+	if !ValidSampleRatio(m.TracesSampleRatio) {
 		errs = append(errs, fmt.Errorf("monitoring.tracesSampleRatio %q; expected a decimal between 0 and 1 such as \"0.1\"", m.TracesSampleRatio))
 	}
 	switch m.TracesBackend {

@@ -8,7 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
 // Cluster object names (manifests.md 5.1, 5.2).
@@ -66,7 +69,7 @@ type ModelArgs struct {
 	GPUs                     int    // nvidia.com/gpu per replica, default 1
 	CPU                      string // per replica, limits = requests; default "6"
 	Memory                   string // per replica, limits = requests; default "24Gi"
-	VLLMArgs                 string // VLLM_ADDITIONAL_ARGS (sent once); empty leaves it out
+	VLLMArgs                 string // VLLM_ADDITIONAL_ARGS (sent once); default DefaultVLLMArgs
 	Image                    string // optional vLLM image override; empty keeps the platform's
 	HardwareProfile          string // default gpu-profile
 	HardwareProfileNamespace string // default redhat-ods-applications
@@ -76,21 +79,21 @@ type ModelArgs struct {
 	Publish                  bool   // route through maas-default-gateway and publish in MaaS (C15)
 }
 
+// The rationale's model and the vLLM flags every model gets by default.
+const (
+	DefaultModelName = "qwen3-8b"
+	DefaultModelURI  = "oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5"
+	// DefaultVLLMArgs apply to any model: prefix caching, no access log.
+	DefaultVLLMArgs = "--enable-prefix-caching --disable-uvicorn-access-log"
+	// QwenToolCallingArgs are Qwen3's tool calling (hermes parser): added
+	// only for the default Qwen3 ModelCar, not to other models.
+	QwenToolCallingArgs = "--enable-auto-tool-choice --tool-call-parser=hermes"
+)
+
 // DefaultModel is the rationale's model: Qwen3-8B-FP8 from its OCI ModelCar,
 // 2 replicas of 1 GPU, tool calling, published through MaaS.
 func DefaultModel() ModelArgs {
-	return ModelArgs{
-		Name:        "qwen3-8b",
-		Namespace:   defaultModelNamespace,
-		DisplayName: "alibaba/qwen3-8b",
-		URI:         "oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5",
-		Replicas:    defaultReplicas,
-		GPUs:        defaultGPUs,
-		CPU:         defaultCPU,
-		Memory:      defaultMemory,
-		VLLMArgs:    "--enable-prefix-caching --disable-uvicorn-access-log --enable-auto-tool-choice --tool-call-parser=hermes",
-		Publish:     true,
-	}
+	return ModelArgs{Name: DefaultModelName, DisplayName: "alibaba/qwen3-8b", URI: DefaultModelURI, Publish: true}.WithDefaults()
 }
 
 // PublishedNamespaces are the namespaces of the models published through MaaS,
@@ -102,7 +105,7 @@ func PublishedNamespaces(models []ModelArgs) []string {
 	}
 	var out []string
 	for _, m := range models {
-		m = m.withDefaults()
+		m = m.WithDefaults()
 		if m.Publish && !slices.Contains(out, m.Namespace) {
 			out = append(out, m.Namespace)
 		}
@@ -110,7 +113,17 @@ func PublishedNamespaces(models []ModelArgs) []string {
 	return out
 }
 
-func (m ModelArgs) withDefaults() ModelArgs {
+// WithDefaults fills every unset field: namespace llm-d-demo, display name
+// = name, served name = display name, 2 replicas of 1 GPU, 6 CPU and 24Gi
+// each, the default vLLM flags (plus Qwen3 tool calling for the default
+// Qwen3 ModelCar), hardware profile gpu-profile, a startup probe.
+func (m ModelArgs) WithDefaults() ModelArgs {
+	if m.VLLMArgs == "" {
+		m.VLLMArgs = DefaultVLLMArgs
+		if m.URI == DefaultModelURI {
+			m.VLLMArgs += " " + QwenToolCallingArgs
+		}
+	}
 	if m.Namespace == "" {
 		m.Namespace = defaultModelNamespace
 	}
@@ -184,7 +197,7 @@ func (a ServingArgs) withDefaults() ServingArgs {
 	}
 	models := make([]ModelArgs, len(a.Models))
 	for i, m := range a.Models {
-		models[i] = m.withDefaults()
+		models[i] = m.WithDefaults()
 	}
 	a.Models = models
 	if !a.TLS.SelfSigned && a.TLS.SecretName == "" {
@@ -206,8 +219,9 @@ var (
 	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`)
 	dnsName      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$`)
-	quantity     = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$`)
+	dns1035Label = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 	uriScheme    = regexp.MustCompile(`^(oci|hf|pvc|s3|gs|https?)://\S+$`)
+	imageRef     = regexp.MustCompile(`^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
 	reservedNSes = []string{"default", "models-as-a-service", "openshift", "kube-system", "kube-public"}
 )
 
@@ -263,43 +277,71 @@ func (a ServingArgs) Validate() error {
 
 func (m ModelArgs) validate(i int) []error {
 	var errs []error
-	at := func(field string) string { return fmt.Sprintf("models[%d].%s", i, field) }
-	if m.Name == "" || !dnsLabel.MatchString(m.Name) || len(m.Name) > 50 {
-		errs = append(errs, fmt.Errorf("%s %q is not a DNS label of at most 50 characters", at("name"), m.Name))
-	}
-	if !dnsLabel.MatchString(m.Namespace) || len(m.Namespace) > 63 {
-		errs = append(errs, fmt.Errorf("%s %q is not a namespace name", at("namespace"), m.Namespace))
-	}
-	for _, r := range reservedNSes {
-		if m.Namespace == r {
-			errs = append(errs, fmt.Errorf("%s %q is a platform namespace; use a namespace of its own (the program creates it)", at("namespace"), m.Namespace))
-		}
-	}
-	for _, p := range []string{"openshift-", "kube-", "redhat-ods-"} {
-		if strings.HasPrefix(m.Namespace, p) {
-			errs = append(errs, fmt.Errorf("%s %q is a platform namespace; use a namespace of its own (the program creates it)", at("namespace"), m.Namespace))
-		}
-	}
-	if !uriScheme.MatchString(m.URI) {
-		errs = append(errs, fmt.Errorf("%s %q; expected a model URI such as oci://registry.redhat.io/rhelai1/modelcar-qwen3-8b-fp8-dynamic:1.5", at("uri"), m.URI))
-	}
-	if m.Replicas < 1 {
-		errs = append(errs, fmt.Errorf("%s: found %d, expected an integer >= 1", at("replicas"), m.Replicas))
-	}
-	if m.GPUs < 1 {
-		errs = append(errs, fmt.Errorf("%s: found %d, expected an integer >= 1 (vLLM on CUDA needs a GPU)", at("gpus"), m.GPUs))
-	}
-	if !quantity.MatchString(m.CPU) {
-		errs = append(errs, fmt.Errorf("%s %q is not a CPU quantity such as 6 or 500m", at("cpu"), m.CPU))
-	}
-	if !quantity.MatchString(m.Memory) {
-		errs = append(errs, fmt.Errorf("%s %q is not a memory quantity such as 24Gi", at("memory"), m.Memory))
-	}
-	if strings.Contains(m.VLLMArgs, VLLMArgsEnv) || strings.ContainsAny(m.VLLMArgs, "\n") {
-		errs = append(errs, fmt.Errorf("%s must be the arguments only, on one line", at("vllmArgs")))
-	}
-	if m.Publish && m.DisableAuth {
-		errs = append(errs, fmt.Errorf("%s: a model published through MaaS keeps security.opendatahub.io/enable-auth \"true\"; unset disableAuth or publish", at("disableAuth")))
+	for _, p := range m.Problems() {
+		p.Field = fmt.Sprintf("models[%d].%s", i, p.Field)
+		errs = append(errs, p)
 	}
 	return errs
+}
+
+// Problems reports every bad field of a defaulted model, by field name
+// (stacks/ puts the config key in front).
+func (m ModelArgs) Problems() []manifest.Problem {
+	var out []manifest.Problem
+	add := func(field, found, expected string) {
+		out = append(out, manifest.Problem{Field: field, Found: found, Expected: expected})
+	}
+	q := manifest.Quoted
+	// DNS-1035: it names Services (<name>-kserve-...), which must start with
+	// a letter and stay within 63 characters with their suffixes.
+	if !dns1035Label.MatchString(m.Name) || len(m.Name) > 45 {
+		add("name", q(m.Name), "a lowercase DNS-1035 label of at most 45 characters such as qwen3-8b")
+	}
+	if !dnsLabel.MatchString(m.Namespace) || len(m.Namespace) > 63 {
+		add("namespace", q(m.Namespace), "a namespace name (a DNS label of at most 63 characters)")
+	} else if reservedNamespace(m.Namespace) {
+		add("namespace", q(m.Namespace), "a project namespace of its own (the program creates it), not a platform one")
+	}
+	if !uriScheme.MatchString(m.URI) {
+		add("uri", q(m.URI), "a model URI: oci://, hf://, s3://, gs://, pvc://, http(s)://, such as "+DefaultModelURI)
+	}
+	if strings.TrimSpace(m.ServedName) == "" || strings.ContainsAny(m.ServedName, "\n\r") {
+		add("servedName", q(m.ServedName), "one line: the name clients send as \"model\"")
+	}
+	if m.Replicas < 1 || m.Replicas > 100 {
+		add("replicas", fmt.Sprint(m.Replicas), "an integer from 1 to 100")
+	}
+	if m.GPUs < 1 || m.GPUs > 8 {
+		add("gpus", fmt.Sprint(m.GPUs), "an integer from 1 to 8 (vLLM on CUDA needs a GPU; a node has at most 8)")
+	}
+	for field, v := range map[string]string{"cpu": m.CPU, "memory": m.Memory} {
+		if qty, err := resource.ParseQuantity(v); err != nil || qty.Sign() <= 0 {
+			add(field, q(v), "a positive Kubernetes quantity such as 6 or 24Gi")
+		}
+	}
+	if strings.Contains(m.VLLMArgs, VLLMArgsEnv) || strings.ContainsAny(m.VLLMArgs, "\n") {
+		add("vllmArgs", q(m.VLLMArgs), "the vLLM arguments only, on one line")
+	}
+	if m.Image != "" && !imageRef.MatchString(m.Image) {
+		add("image", q(m.Image), "an image reference such as registry.redhat.io/rhaiis/vllm-cuda-rhel9:3.2")
+	}
+	if !dnsSubdomain.MatchString(m.HardwareProfile) || len(m.HardwareProfile) > 253 {
+		add("hardwareProfile", q(m.HardwareProfile), "a HardwareProfile name such as gpu-profile")
+	}
+	if m.Publish && m.DisableAuth {
+		add("disableAuth", "true with publish", `a model published through MaaS keeps security.opendatahub.io/enable-auth "true"; unset disableAuth or publish`)
+	}
+	return out
+}
+
+func reservedNamespace(ns string) bool {
+	if slices.Contains(reservedNSes, ns) {
+		return true
+	}
+	for _, p := range []string{"openshift", "kube-", "redhat-ods"} {
+		if strings.HasPrefix(ns, p) {
+			return true
+		}
+	}
+	return false
 }

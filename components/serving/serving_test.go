@@ -197,7 +197,8 @@ func TestServing_unpublishedModelUsesTheLlmdGatewayAndOptionalFields(t *testing.
 	assert.Equal(t, map[string]any{}, sp["router"].(map[string]any)["gateway"], "gateway {} binds to openshift-ingress/openshift-ai-inference")
 	c := sp["template"].(map[string]any)["containers"].([]any)[0].(map[string]any)
 	assert.Equal(t, "quay.io/example/vllm:1", c["image"])
-	assert.NotContains(t, c, "env", "no VLLM_ADDITIONAL_ARGS without arguments")
+	assert.Equal(t, []any{map[string]any{"name": "VLLM_ADDITIONAL_ARGS", "value": "--enable-prefix-caching --disable-uvicorn-access-log"}}, c["env"],
+		"a model that is not the default Qwen3 ModelCar gets the generic flags, not Qwen's tool calling")
 	assert.NotContains(t, c, "startupProbe")
 	assert.Equal(t, map[string]any{"httpGet": map[string]any{"path": "/health", "port": float64(8000), "scheme": "HTTPS"}, "initialDelaySeconds": float64(120)}, c["livenessProbe"])
 	assert.Equal(t, "false", meta(svc)["annotations"].(map[string]any)["security.opendatahub.io/enable-auth"])
@@ -317,15 +318,15 @@ func TestServingArgs_Validate(t *testing.T) {
 		want string
 	}{
 		{"rejects a missing apps domain", func(a *ServingArgs) { a.AppsDomain = "" }, "appsDomain"},
-		{"rejects a model without a URI", func(a *ServingArgs) { a.Models = []ModelArgs{{Name: "m"}} }, `models[0].uri ""`},
+		{"rejects a model without a URI", func(a *ServingArgs) { a.Models = []ModelArgs{{Name: "m"}} }, "models[0].uri: found nothing, expected a model URI"},
 		{"rejects zero replicas after defaults", func(a *ServingArgs) { a.Models = []ModelArgs{{Name: "m", URI: "hf://x/y", Replicas: -1}} }, "models[0].replicas: found -1"},
-		{"rejects a bad memory quantity", func(a *ServingArgs) { a.Models = []ModelArgs{{Name: "m", URI: "hf://x/y", Memory: "lots"}} }, `models[0].memory "lots"`},
+		{"rejects a bad memory quantity", func(a *ServingArgs) { a.Models = []ModelArgs{{Name: "m", URI: "hf://x/y", Memory: "lots"}} }, `models[0].memory: found "lots", expected a positive Kubernetes quantity`},
 		{"rejects duplicate model names across namespaces", func(a *ServingArgs) {
 			a.Models = []ModelArgs{{Name: "m", URI: "hf://x/y"}, {Name: "m", Namespace: "other", URI: "hf://x/y"}}
 		}, `models[1].name "m" repeats models[0]`},
 		{"rejects a platform namespace", func(a *ServingArgs) {
 			a.Models = []ModelArgs{{Name: "m", Namespace: "redhat-ods-applications", URI: "hf://x/y"}}
-		}, "platform namespace"},
+		}, "not a platform one"},
 		{"rejects a published model without auth", func(a *ServingArgs) {
 			a.Models = []ModelArgs{{Name: "m", URI: "hf://x/y", Publish: true, DisableAuth: true}}
 		}, "enable-auth"},

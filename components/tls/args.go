@@ -200,6 +200,9 @@ var (
 	subdomain    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 )
 
+// ValidRegion: an AWS region name such as us-east-1.
+func ValidRegion(s string) bool { return awsRegion.MatchString(s) }
+
 // Validate reports every problem at once, each naming its field.
 func (a TLSArgs) Validate() error {
 	var errs []error
@@ -212,7 +215,7 @@ func (a TLSArgs) Validate() error {
 	case strings.HasPrefix(a.BaseDomain, "apps."):
 		bad("baseDomain: found %q, expected the base domain (dns.config/cluster spec.baseDomain), not the apps domain", a.BaseDomain)
 	}
-	if !awsRegion.MatchString(a.Region) {
+	if !ValidRegion(a.Region) {
 		bad("region: found %q, expected an AWS region such as us-east-1 (Route53's API client needs one)", a.Region)
 	}
 	if a.HostedZoneID != "" && !hostedZoneID.MatchString(a.HostedZoneID) {

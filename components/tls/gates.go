@@ -3,14 +3,13 @@ package tls
 import (
 	"context"
 	"fmt"
-	"k8s.io/apimachinery/pkg/runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
@@ -150,7 +149,7 @@ func certificateReadyGate(ns, name string) readiness.Gate {
 // ..."), then retries only after a backoff of an hour or more: terminal.
 func CertificateIssued(ns, name string) readiness.Check {
 	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
-		cert, err := get(ctx, c, Certificates, ns, name)
+		cert, err := kube.Get(ctx, c, Certificates, ns, name)
 		if err != nil || cert == nil {
 			return readiness.NotYet("Certificate %s/%s not created yet", ns, name), err
 		}
@@ -193,23 +192,11 @@ func nsFlag(ns string) string {
 	return " -n " + ns
 }
 
-func get(ctx context.Context, c dynamic.Interface, gvr schema.GroupVersionResource, ns, name string) (*unstructured.Unstructured, error) {
-	var r dynamic.ResourceInterface = c.Resource(gvr)
-	if ns != "" {
-		r = c.Resource(gvr).Namespace(ns)
-	}
-	obj, err := r.Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return obj, err
-}
-
 // WebhookCAInjected waits until every webhook of a ValidatingWebhookConfiguration
 // carries a caBundle (cert-manager's cainjector fills it).
 func WebhookCAInjected(name string) readiness.Check {
 	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
-		vwc, err := get(ctx, c, ValidatingWebhooks, "", name)
+		vwc, err := kube.Get(ctx, c, ValidatingWebhooks, "", name)
 		if err != nil || vwc == nil {
 			return readiness.NotYet("ValidatingWebhookConfiguration %s not created yet", name), err
 		}
@@ -236,7 +223,7 @@ func WebhookCAInjected(name string) readiness.Check {
 func ControllerConfigured(want []string) readiness.Check {
 	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
 		degraded := ""
-		cm, err := get(ctx, c, CertManagers, "", CertManagerName)
+		cm, err := kube.Get(ctx, c, CertManagers, "", CertManagerName)
 		if err != nil {
 			return readiness.NotYet("reading CertManager %s", CertManagerName), err
 		}
@@ -256,7 +243,7 @@ func ControllerConfigured(want []string) readiness.Check {
 				degraded = fmt.Sprintf("; CertManager %s %s=True: %s", CertManagerName, t, msg)
 			}
 		}
-		d, err := get(ctx, c, kube.Deployments, OperandNamespace, ControllerDeployment)
+		d, err := kube.Get(ctx, c, kube.Deployments, OperandNamespace, ControllerDeployment)
 		if err != nil || d == nil {
 			return readiness.NotYet("Deployment %s/%s not created yet%s", OperandNamespace, ControllerDeployment, degraded), err
 		}
@@ -300,7 +287,7 @@ func ControllerConfigured(want []string) readiness.Check {
 // read made before the operator noticed the APIServer change.
 func NamedCertificateServed(host string) readiness.Check {
 	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
-		kas, err := get(ctx, c, KubeAPIServers, "", "cluster")
+		kas, err := kube.Get(ctx, c, KubeAPIServers, "", "cluster")
 		if err != nil || kas == nil {
 			return readiness.NotYet("KubeAPIServer cluster not found"), err
 		}
@@ -310,7 +297,7 @@ func NamedCertificateServed(host string) readiness.Check {
 		}
 		latest := kube.Int(kas, "status", "latestAvailableRevision")
 		cmName := "config-" + strconv.FormatInt(latest, 10)
-		cm, err := get(ctx, c, kube.ConfigMaps, "openshift-kube-apiserver", cmName)
+		cm, err := kube.Get(ctx, c, kube.ConfigMaps, "openshift-kube-apiserver", cmName)
 		if err != nil || cm == nil {
 			return readiness.NotYet("ConfigMap openshift-kube-apiserver/%s not found", cmName), err
 		}
@@ -334,7 +321,7 @@ func NamedCertificateServed(host string) readiness.Check {
 				return readiness.NotYet("node %s on kube-apiserver revision %d of %d", n.NodeName, n.CurrentRevision, latest), nil
 			}
 		}
-		co, err := get(ctx, c, ClusterOperators, "", "kube-apiserver")
+		co, err := kube.Get(ctx, c, ClusterOperators, "", "kube-apiserver")
 		if err != nil || co == nil {
 			return readiness.NotYet("ClusterOperator kube-apiserver not found"), err
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/rhoai-pulumi/installer/internal/kube"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -277,28 +278,6 @@ func readError(err error, missing string) Verdict {
 	return Verdict{Level: Bad, State: "unreadable", Message: err.Error()}
 }
 
-// condition is one entry of status.conditions, found by type (never by
-// position: a Certificate's conditions[0] may be Issuing, manifests.md 1.3).
-type condition struct{ Type, Status, Reason, Message string }
-
-func findCondition(obj *unstructured.Unstructured, condType string) (condition, bool) {
-	list, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
-	for _, item := range list {
-		m, ok := item.(map[string]any)
-		if !ok {
-			continue
-		}
-		if t, _ := m["type"].(string); t == condType {
-			c := condition{Type: t}
-			c.Status, _ = m["status"].(string)
-			c.Reason, _ = m["reason"].(string)
-			c.Message, _ = m["message"].(string)
-			return c, true
-		}
-	}
-	return condition{}, false
-}
-
 // terminalReason says whether a False condition's reason reads as a failure
 // rather than progress.
 func terminalReason(reason string) bool {
@@ -321,7 +300,7 @@ func conditionsTrue(types ...string) Evaluator {
 			if len(types) > 1 {
 				gate = ct
 			}
-			c, ok := findCondition(obj, ct)
+			c, ok := kube.FindCondition(obj, ct)
 			switch {
 			case !ok:
 				out = append(out, Verdict{Level: Wait, Gate: gate, State: ct + " not reported yet"})
@@ -372,7 +351,7 @@ func phaseIs(want string) Evaluator {
 // failingMessage is the Ready condition's message when it is not True, else
 // the message of the first condition (by content, not position) that is False.
 func failingMessage(obj *unstructured.Unstructured) string {
-	if c, ok := findCondition(obj, "Ready"); ok && c.Status != "True" && c.Message != "" {
+	if c, ok := kube.FindCondition(obj, "Ready"); ok && c.Status != "True" && c.Message != "" {
 		return c.Message
 	}
 	list, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
@@ -392,7 +371,7 @@ func exists(context.Context, dynamic.Interface, *unstructured.Unstructured) []Ve
 
 // subscriptionCSV follows a Subscription to its installed CSV's phase.
 func subscriptionCSV(ctx context.Context, c dynamic.Interface, sub *unstructured.Unstructured) []Verdict {
-	if cond, ok := findCondition(sub, "ResolutionFailed"); ok && cond.Status == "True" {
+	if cond, ok := kube.FindCondition(sub, "ResolutionFailed"); ok && cond.Status == "True" {
 		return []Verdict{{Level: Bad, State: "ResolutionFailed (" + cond.Reason + ")", Message: cond.Message}}
 	}
 	csvName, _, _ := unstructured.NestedString(sub.Object, "status", "installedCSV")
