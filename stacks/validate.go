@@ -157,6 +157,18 @@ func (c Config) validateTLS(ps *problems) {
 	if e := c.TLS.ACMEEmail; e != "" && !regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`).MatchString(e) {
 		ps.add("tls.acmeEmail", q(e), "an e-mail address", "")
 	}
+	// Let's Encrypt staging certificates chain to a root no client trusts:
+	// on the router they break the console, OAuth and every Route, on the
+	// API server every kubeconfig. Staging is for testing issuance: the
+	// certificates are still issued, but not switched on.
+	if c.TLS.Issuer == tls.StagingIssuer && c.TLSEnabled() {
+		if c.IngressCertificateEnabled() {
+			ps.add("tls.issuer", `"letsencrypt-staging" with tls.ingressCertificate on`, `"letsencrypt", or tls.ingressCertificate false to test issuance without putting an untrusted certificate on the router and the gateways`, "")
+		}
+		if c.TLS.APICertificate {
+			ps.add("tls.apiCertificate", `true with tls.issuer "letsencrypt-staging"`, `false: no client trusts a staging certificate on the API server`, "")
+		}
+	}
 	if r := c.TLS.Route53.Region; r != "" && !tls.ValidRegion(r) {
 		ps.add("tls.route53.region", q(r), "an AWS region such as us-east-1", "")
 	}

@@ -128,7 +128,7 @@ func reaches(t *testing.T) map[string]reach {
 
 		"tls.cloud":                          {stack: "aws-dev", with: map[string]any{"tls.route53.mode": "", "route53AccessKeyId": "AKIAEXAMPLE", "route53SecretAccessKey": "route53-secret-value"}, value: "none"},
 		"tls.enabled":                        {stack: "baremetal", value: false},
-		"tls.issuer":                         {stack: "baremetal", value: "letsencrypt-staging"},
+		"tls.issuer":                         {stack: "baremetal", with: map[string]any{"tls.ingressCertificate": false}, value: "letsencrypt-staging"},
 		"tls.acmeEmail":                      {stack: "baremetal", value: "ops@example.com"},
 		"tls.recursiveNameservers":           {stack: "baremetal", value: []any{"9.9.9.9:53"}},
 		"tls.ingressCertificate":             {stack: "baremetal", value: false},

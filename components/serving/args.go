@@ -18,6 +18,7 @@ import (
 const (
 	IngressNamespace         = "openshift-ingress"
 	GatewayName              = "openshift-ai-inference"
+	GatewayConfigMapName     = GatewayName + "-override-config"
 	GatewayClassName         = "openshift-ai-inference-class" // created by the connectivity layer
 	RouteName                = "openshift-ai-inference"
 	IssuerName               = "openshift-ai-inference-selfsigned-issuer"
@@ -166,13 +167,9 @@ func (m ModelArgs) WithDefaults() ModelArgs {
 // (connectivity), CertManager (tls, self-signed only), TLSSecret (tls, the
 // existing secret), MaaSGateway (maas.Gateway, for published models, C15).
 type ServingArgs struct {
-	AppsDomain string     // ingresses.config.openshift.io/cluster .spec.domain
-	TLS        GatewayTLS // llm-d gateway certificate
-	// ServiceType "ClusterIP" sets networking.istio.io/service-type on the
-	// gateway (as MaaS does), for clusters without a LoadBalancer: the Route
-	// exposes it either way. Empty keeps the platform's default (5.1).
-	ServiceType string
-	Models      []ModelArgs // nil means [DefaultModel()]; empty means no model
+	AppsDomain string      // ingresses.config.openshift.io/cluster .spec.domain
+	TLS        GatewayTLS  // llm-d gateway certificate
+	Models     []ModelArgs // nil means [DefaultModel()]; empty means no model
 	// SecretsSupplied (render mode): no connection Secret is written; each
 	// is listed in Serving.SecretsToSupply instead.
 	SecretsSupplied bool
@@ -238,9 +235,6 @@ func (a ServingArgs) Validate() error {
 	}
 	if !a.TLS.SelfSigned && !dnsSubdomain.MatchString(a.TLS.SecretName) {
 		errs = append(errs, fmt.Errorf("tls: secretName %q is not a Secret name", a.TLS.SecretName))
-	}
-	if a.ServiceType != "" && a.ServiceType != "ClusterIP" && a.ServiceType != "LoadBalancer" {
-		errs = append(errs, fmt.Errorf("serviceType %q; expected ClusterIP, LoadBalancer or empty", a.ServiceType))
 	}
 	if a.Gates == nil {
 		errs = append(errs, errors.New("no gate binder given"))

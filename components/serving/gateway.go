@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -64,7 +65,26 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 		tlsReady = readiness.After(cert)
 	}
 
-	gwOpts, err := a.Gates.Options(a.After, a.GatewayClass, tlsReady)
+	// The Route exposes the gateway, so its Service is ClusterIP: the
+	// OpenShift gateway controller (istio) otherwise makes a LoadBalancer,
+	// which never gets an address on bare metal (Programmed=False,
+	// AddressNotAssigned: istio pilot/pkg/config/kube/gateway/conditions.go)
+	// and is an unused cloud load balancer on AWS. As the seed's gateway
+	// chart does with its Route (gitops/instance/llm-d/gateway), minus the
+	// serving-cert annotation: service-ca would overwrite the listener's
+	// ingress-certs secret.
+	cmOpts, err := a.Gates.Options(a.After)
+	if err != nil {
+		return fmt.Errorf("serving %q: binding prerequisites of ConfigMap %s/%s: %w", name, IngressNamespace, GatewayConfigMapName, err)
+	}
+	cm, err := corev1.NewConfigMap(ctx, name+"-gateway-config", &corev1.ConfigMapArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(GatewayConfigMapName), Namespace: pulumi.String(IngressNamespace)},
+		Data:     pulumi.StringMap{"service": pulumi.String("spec:\n  type: ClusterIP\n")},
+	}, append(cmOpts, parent)...)
+	if err != nil {
+		return fmt.Errorf("serving %q: creating ConfigMap %s/%s: %w", name, IngressNamespace, GatewayConfigMapName, err)
+	}
+	gwOpts, err := a.Gates.Options(a.After, a.GatewayClass, tlsReady, readiness.After(cm))
 	if err != nil {
 		return fmt.Errorf("serving %q: binding prerequisites of Gateway %s/%s: %w", name, IngressNamespace, GatewayName, err)
 	}
@@ -73,10 +93,12 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 		Kind:       pulumi.String("Gateway"),
 		Metadata: &metav1.ObjectMetaArgs{
 			Name: pulumi.String(GatewayName), Namespace: pulumi.String(IngressNamespace),
-			Annotations: manifest.StringMap(manifest.Merge(serviceType(a.ServiceType), manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
+			Annotations: manifest.StringMap(manifest.Merge(map[string]string{"networking.istio.io/service-type": "ClusterIP"},
+				manifest.WaitFor(GatewayTimeout, "condition=Programmed"))),
 		},
 		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(gatewayapi.GatewaySpec{
 			GatewayClassName: GatewayClassName,
+			Infrastructure:   &gatewayapi.GatewayInfrastructure{ParametersRef: gatewayapi.LocalRef{Group: "", Kind: "ConfigMap", Name: GatewayConfigMapName}},
 			Listeners: []gatewayapi.Listener{{
 				Name: gatewayListenerName, Hostname: host, Port: gatewayListenerPort, Protocol: "HTTPS",
 				TLS:           gatewayapi.ListenerTLS{Mode: "Terminate", CertificateRefs: []gatewayapi.CertificateRef{{Kind: "Secret", Name: secretName}}},
@@ -107,13 +129,6 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 	if err != nil {
 		return fmt.Errorf("serving %q: creating Route %s/%s: %w", name, IngressNamespace, RouteName, err)
 	}
-	s.Gateway, s.Route = gw, route
+	s.GatewayConfig, s.Gateway, s.Route = cm, gw, route
 	return nil
-}
-
-func serviceType(t string) map[string]string {
-	if t == "" {
-		return nil
-	}
-	return map[string]string{"networking.istio.io/service-type": t}
 }

@@ -27,12 +27,13 @@ import (
 type Serving struct {
 	pulumi.ResourceState
 
-	Gateway     *apiextensions.CustomResource // Programmed
-	Route       *apiextensions.CustomResource
-	Issuer      *apiextensions.CustomResource // nil unless TLS.SelfSigned
-	Certificate *apiextensions.CustomResource // nil unless TLS.SelfSigned
-	Namespaces  map[string]*corev1.Namespace  // one per distinct model namespace
-	Models      []*Model                      // in the order of the args
+	GatewayConfig *corev1.ConfigMap             // the gateway Service's ClusterIP override
+	Gateway       *apiextensions.CustomResource // Programmed
+	Route         *apiextensions.CustomResource
+	Issuer        *apiextensions.CustomResource // nil unless TLS.SelfSigned
+	Certificate   *apiextensions.CustomResource // nil unless TLS.SelfSigned
+	Namespaces    map[string]*corev1.Namespace  // one per distinct model namespace
+	Models        []*Model                      // in the order of the args
 
 	// GatewayURL is https://openshift-ai-inference-openshift-ingress.<apps domain>.
 	GatewayURL string

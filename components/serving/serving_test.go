@@ -223,9 +223,11 @@ func TestServing_gatewayAndRoute(t *testing.T) {
 			require.NoError(t, err)
 			gw := one(t, rec, "Gateway", "openshift-ingress", "openshift-ai-inference")
 			assert.Equal(t, "kubernetes:gateway.networking.k8s.io/v1:Gateway", gw.Type)
-			assert.Equal(t, map[string]any{"pulumi.com/waitFor": "condition=Programmed", "pulumi.com/timeoutSeconds": "600"}, meta(gw)["annotations"])
+			assert.Equal(t, map[string]any{"pulumi.com/waitFor": "condition=Programmed", "pulumi.com/timeoutSeconds": "600",
+				"networking.istio.io/service-type": "ClusterIP"}, meta(gw)["annotations"])
 			assert.Equal(t, map[string]any{
 				"gatewayClassName": "openshift-ai-inference-class",
+				"infrastructure":   map[string]any{"parametersRef": map[string]any{"group": "", "kind": "ConfigMap", "name": "openshift-ai-inference-override-config"}},
 				"listeners": []any{map[string]any{
 					"name": "https", "hostname": host, "port": float64(443), "protocol": "HTTPS",
 					"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "All"}},
@@ -384,11 +386,19 @@ func TestPublishedNamespaces(t *testing.T) {
 	}
 }
 
+// The Route exposes the llm-d gateway, so its Service is ClusterIP on every
+// platform: a LoadBalancer never gets an address on bare metal (the Gateway
+// would never be Programmed) and is an unused cloud LB on AWS.
 func TestServing_clusterIPGateway(t *testing.T) {
-	rec, _, err := deploy(t, true, func(a *ServingArgs) { a.ServiceType = "ClusterIP" })
+	rec, _, err := deploy(t, true, nil)
 	require.NoError(t, err)
 	gw := one(t, rec, "Gateway", "openshift-ingress", "openshift-ai-inference")
 	assert.Equal(t, "ClusterIP", meta(gw)["annotations"].(map[string]any)["networking.istio.io/service-type"])
-	_, _, err = deploy(t, true, func(a *ServingArgs) { a.ServiceType = "NodePort" })
-	require.ErrorContains(t, err, `serviceType "NodePort"`)
+	assert.Equal(t, map[string]any{"parametersRef": map[string]any{"group": "", "kind": "ConfigMap", "name": "openshift-ai-inference-override-config"}},
+		spec(gw)["infrastructure"])
+	cm := one(t, rec, "ConfigMap", "openshift-ingress", "openshift-ai-inference-override-config")
+	assert.Equal(t, map[string]any{"service": "spec:\n  type: ClusterIP\n"}, cm.Object()["data"])
+	assert.NotContains(t, meta(cm), "annotations", "no serving-cert annotation: service-ca would overwrite ingress-certs")
+	gwRes, _ := rec.Get("serving-gateway")
+	assert.Contains(t, gwRes.Deps, "serving-gateway-config", "the Gateway is created after its parameters")
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"sigs.k8s.io/yaml"
+
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -69,9 +71,9 @@ func (s *Sim) programGateway(p *pass, gw *unstructured.Unstructured, routes []*u
 	ns, class := gw.GetNamespace(), str(gw, "spec", "gatewayClassName")
 	svcName := gw.GetName() + "-" + class
 	if !p.exists(gvrServices, ns, svcName) {
-		svcType := gw.GetAnnotations()[serviceTypeAnn]
-		if svcType == "" {
-			svcType = "LoadBalancer"
+		svcType, err := gatewayServiceType(p, gw)
+		if err != nil {
+			return err
 		}
 		svc := newObject("v1", "Service", ns, svcName)
 		svc.SetLabels(map[string]string{gatewayNameLabel: gw.GetName(), "gateway.istio.io/managed": "openshift.io-gateway-controller-v1"})
@@ -116,15 +118,58 @@ func (s *Sim) programGateway(p *pass, gw *unstructured.Unstructured, routes []*u
 			resolved)
 		listeners = append(listeners, st)
 	}
+	// A LoadBalancer Service gets an address only where the platform has a
+	// load balancer (AWS); on bare metal istio reports the Gateway not
+	// Programmed, reason AddressNotAssigned (istio
+	// pilot/pkg/config/kube/gateway/conditions.go).
+	svcType := "LoadBalancer"
+	if svc, err := p.get(gvrServices, ns, svcName); err != nil {
+		return err
+	} else if svc != nil {
+		svcType = str(svc, "spec", "type")
+	}
+	noAddress := svcType == "LoadBalancer" && s.opts.Platform != AWS
 	return p.patchStatus(gvrGateways, gw, func(st map[string]any) {
 		st["addresses"] = []any{map[string]any{"type": "Hostname", "value": svcName + "." + ns + ".svc.cluster.local"}}
 		st["listeners"] = listeners
 		prog := cond{Type: "Programmed", Status: "True", Reason: "Programmed", Message: "Resource programmed, assigned to service(s) " + svcName + "." + ns + ".svc.cluster.local:443"}
-		if !programmed {
+		switch {
+		case !programmed:
 			prog = cond{Type: "Programmed", Status: "False", Reason: "Invalid", Message: why}
+		case noAddress:
+			delete(st, "addresses")
+			prog = cond{Type: "Programmed", Status: "False", Reason: "AddressNotAssigned", Message: "Assigned to service(s) " + svcName + "." + ns + ".svc.cluster.local:443, but failed to assign to all requested addresses: address pending for hostname \"" + svcName + "." + ns + ".svc.cluster.local\""}
 		}
 		setConditions(st, s.now(), cond{Type: "Accepted", Status: "True", Reason: "Accepted", Message: "Resource accepted"}, prog)
 	})
+}
+
+// gatewayServiceType is the type of the Service istio makes for a Gateway:
+// the annotation networking.istio.io/service-type, else spec.type of the
+// "service" overlay in the ConfigMap spec.infrastructure.parametersRef
+// names, else LoadBalancer (istio pilot/pkg/config/kube/gateway/deploymentcontroller.go).
+func gatewayServiceType(p *pass, gw *unstructured.Unstructured) (string, error) {
+	if t := gw.GetAnnotations()[serviceTypeAnn]; t != "" {
+		return t, nil
+	}
+	ref := mapOf(mapOf(mapOf(gw.Object["spec"])["infrastructure"])["parametersRef"])
+	if name, _ := ref["name"].(string); name != "" && ref["kind"] == "ConfigMap" {
+		cm, err := p.get(gvrConfigMaps, gw.GetNamespace(), name)
+		if err != nil {
+			return "", err
+		}
+		if cm != nil {
+			var overlay struct {
+				Spec struct {
+					Type string `json:"type"`
+				} `json:"spec"`
+			}
+			if err := yaml.Unmarshal([]byte(str(cm, "data", "service")), &overlay); err == nil && overlay.Spec.Type != "" {
+				return overlay.Spec.Type, nil
+			}
+		}
+	}
+	return "LoadBalancer", nil
 }
 
 // routeParents reports whether an HTTPRoute names gw as a parent.

@@ -117,13 +117,50 @@ func gpusReady(t *testing.T, f *fixture) {
 }
 
 // servingGateway is the llm-d gateway openshift-ai-inference.
+// servingGateway is the llm-d Gateway as the program makes it: a ClusterIP
+// Service behind a Route.
 func servingGateway() *unstructured.Unstructured {
-	return obj("gateway.networking.k8s.io/v1", "Gateway", "openshift-ingress", "openshift-ai-inference", map[string]any{
+	gw := obj("gateway.networking.k8s.io/v1", "Gateway", "openshift-ingress", "openshift-ai-inference", map[string]any{
 		"gatewayClassName": "openshift-ai-inference-class",
 		"listeners": []any{map[string]any{"name": "https", "hostname": "openshift-ai-inference-openshift-ingress.apps.ocp.example.com", "port": int64(443), "protocol": "HTTPS",
 			"allowedRoutes": map[string]any{"namespaces": map[string]any{"from": "All"}},
 			"tls":           map[string]any{"mode": "Terminate", "certificateRefs": []any{map[string]any{"kind": "Secret", "name": "ingress-certs"}}}}},
 	})
+	gw.SetAnnotations(map[string]string{serviceTypeAnn: "ClusterIP"})
+	return gw
+}
+
+// A Gateway whose Service is a LoadBalancer gets no address on bare metal:
+// istio never reports it Programmed (AddressNotAssigned); on AWS the cloud
+// load balancer gives it one.
+func TestGateway_loadBalancerNeedsACloud(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		opts       []func(*Options)
+		annotate   bool
+		programmed bool
+		reason     string
+	}{
+		{"bare metal, LoadBalancer", nil, false, false, "AddressNotAssigned"},
+		{"bare metal, ClusterIP", nil, true, true, "Programmed"},
+		{"AWS, LoadBalancer", []func(*Options){onAWS}, false, true, "Programmed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.opts...)
+			f.create(gvrGatewayClasses, gatewayClass("openshift-ai-inference-class"))
+			f.create(gvrSecrets, obj("v1", "Secret", "openshift-ingress", "ingress-certs", nil))
+			gw := servingGateway()
+			if !tc.annotate {
+				gw.SetAnnotations(nil)
+			}
+			f.create(gvrGateways, gw)
+			f.settle()
+			c, ok := condition(f.must(gvrGateways, "openshift-ingress", "openshift-ai-inference"), "Programmed")
+			require.True(t, ok)
+			assert.Equal(t, tc.programmed, c.Status == "True")
+			assert.Equal(t, tc.reason, c.Reason)
+		})
+	}
 }
 
 func TestLLMInferenceService(t *testing.T) {
