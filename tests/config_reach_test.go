@@ -407,3 +407,75 @@ func deepCopy(m map[string]any) map[string]any {
 	_ = json.Unmarshal(raw, &out)
 	return out
 }
+
+// The README's configuration reference names every config key, and only
+// keys the config has: a row `models[i].{name,uri}` covers models[0].name
+// and models[0].uri; `operators.<key>...` and `rhoai.components.<name>`
+// cover every operator key and DSC component.
+func TestREADME_configurationReferenceMatchesTheSchema(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(testkit.RepoRoot(), "README.md"))
+	require.NoError(t, err)
+	text := string(raw)
+	start := strings.Index(text, "## Configuration reference")
+	require.GreaterOrEqual(t, start, 0)
+	end := strings.Index(text[start+1:], "\n## ")
+	section := text[start : start+1+end]
+	documented := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		cell := strings.SplitN(strings.TrimPrefix(line, "| "), " | ", 2)[0]
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cell, -1) {
+			for _, k := range expandKey(m[1]) {
+				documented[k] = true
+			}
+		}
+	}
+	var missing []string
+	for _, p := range configPaths() {
+		if !documented[p] {
+			missing = append(missing, p)
+		}
+	}
+	assert.Empty(t, missing, "config keys the README's configuration reference does not name")
+	paths := configPaths()
+	var stale []string
+	for k := range documented {
+		if !slices.Contains(paths, k) {
+			stale = append(stale, k)
+		}
+	}
+	sort.Strings(stale)
+	assert.Empty(t, stale, "keys the README names that the config does not have")
+}
+
+// expandKey expands a README key pattern: {a,b} alternatives, [i]/[j] as
+// [0], <key> as every operator key, <name> as every DSC component.
+func expandKey(k string) []string {
+	k = strings.NewReplacer("[i]", "[0]", "[j]", "[0]").Replace(k)
+	if i := strings.Index(k, "<key>"); i >= 0 {
+		var out []string
+		for op := range stacks.KnownOperators {
+			out = append(out, expandKey(k[:i]+op+k[i+len("<key>"):])...)
+		}
+		return out
+	}
+	if i := strings.Index(k, "<name>"); i >= 0 {
+		var out []string
+		for _, c := range rhoai.ComponentNames() {
+			out = append(out, expandKey(k[:i]+c+k[i+len("<name>"):])...)
+		}
+		return out
+	}
+	open := strings.LastIndex(k, "{")
+	if open < 0 {
+		return []string{k}
+	}
+	closing := open + strings.Index(k[open:], "}")
+	var out []string
+	for _, alt := range strings.Split(k[open+1:closing], ",") {
+		out = append(out, expandKey(k[:open]+alt+k[closing+1:])...)
+	}
+	return out
+}
