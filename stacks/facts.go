@@ -32,7 +32,7 @@ type Facts struct {
 
 // gatherFacts runs the phase 0 preflight (every finding at once) and the
 // discovery, before any resource is registered. Render mode skips both.
-func gatherFacts(ctx *pulumi.Context, cfg Config, cluster *kube.Cluster) (Facts, error) {
+func gatherFacts(ctx *pulumi.Context, bg context.Context, cfg Config, cluster *kube.Cluster) (Facts, error) {
 	f := Facts{
 		BaseDomain: cfg.Cluster.BaseDomain, AppsDomain: cfg.Cluster.AppsDomain,
 		Region: cfg.GPU.Region, InfrastructureID: cfg.GPU.InfrastructureID, AMI: cfg.GPU.AMI,
@@ -48,7 +48,6 @@ func gatherFacts(ctx *pulumi.Context, cfg Config, cluster *kube.Cluster) (Facts,
 	if err != nil {
 		return f, fmt.Errorf("preflight: connecting to the cluster (rhoai:cluster.kubeconfig / context): %w; to run without a cluster use the render stack", err)
 	}
-	bg := context.Background()
 	report := preflight.Check(bg, client, preflight.Options{MinVersion: cfg.Cluster.MinVersion, Platform: string(cfg.Platform)})
 	for _, w := range report.Warnings() {
 		_ = ctx.Log.Warn(w.String(), nil)

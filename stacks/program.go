@@ -1,6 +1,7 @@
 package stacks
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,6 +29,10 @@ type Environment struct {
 	// WriteFile, when set, receives the files the program writes itself
 	// (render mode's SECRETS.md) instead of the disk.
 	WriteFile func(path string, data []byte) error
+	// Context, when set, ends preflight and every gate when it ends: the
+	// Automation API runner cancels it on Ctrl-C (an inline program's hooks
+	// run in the runner's process, and the engine does not cancel them).
+	Context context.Context
 }
 
 // Run loads and validates the config, then wires every layer.
@@ -40,7 +45,11 @@ func Run(ctx *pulumi.Context, env Environment) error {
 	if env.Cluster != nil {
 		cluster = kube.NewStatic(env.Cluster)
 	}
-	facts, err := gatherFacts(ctx, cfg, cluster)
+	waiter := readiness.NewWaiter(cluster.Dynamic)
+	waiter.Log = func(msg string) { _ = ctx.Log.Info(msg, nil) }
+	gates := readiness.NewBinder(ctx, waiter, cfg.Mode == Live)
+	gates.CancelWith(env.Context)
+	facts, err := gatherFacts(ctx, gates.Context(), cfg, cluster)
 	if err != nil {
 		return err
 	}
@@ -51,10 +60,12 @@ func Run(ctx *pulumi.Context, env Environment) error {
 	if err != nil {
 		return err
 	}
-	waiter := readiness.NewWaiter(cluster.Dynamic)
-	waiter.Log = func(msg string) { _ = ctx.Log.Info(msg, nil) }
-	gates := readiness.NewBinder(ctx, waiter, cfg.Mode == Live)
-	layers, err := deploy(ctx, &wiring{cfg: cfg, facts: facts, gates: gates, provider: provider})
+	all, err := readiness.Record(ctx)
+	if err != nil {
+		return err
+	}
+	gates.Track(all)
+	layers, err := deploy(ctx, &wiring{cfg: cfg, facts: facts, gates: gates, provider: provider, all: all})
 	if err != nil {
 		return err
 	}

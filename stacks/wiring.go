@@ -59,10 +59,6 @@ type Layers struct {
 // operators RHOAI needs) have no edge between them and converge in parallel.
 func deploy(ctx *pulumi.Context, w *wiring) (*Layers, error) {
 	l := &Layers{}
-	var err error
-	if w.all, err = readiness.Record(ctx); err != nil {
-		return nil, err
-	}
 	for _, layer := range []func(*pulumi.Context, *Layers) error{
 		w.gpuCapacity, // first: EC2 nodes take 5–15 minutes (rationale, phase 2)
 		w.gitOps, w.tls, w.gpu,

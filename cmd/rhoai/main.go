@@ -22,7 +22,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], stacks.Program, os.Stdin, os.Stdout, os.Stderr)
+	// The program runs in this process: Ctrl-C also ends its gates (the
+	// engine does not cancel a hook it called).
+	program := func(pctx *pulumi.Context) error { return stacks.Run(pctx, stacks.Environment{Context: ctx}) }
+	err := run(ctx, os.Args[1:], program, os.Stdin, os.Stdout, os.Stderr)
 	switch {
 	case err == nil:
 	case errors.Is(err, errHelp):

@@ -36,15 +36,56 @@ type Binder struct {
 	ctx     *pulumi.Context
 	waiter  *Waiter
 	enabled bool
+	run     context.Context // every wait ends when it does
+	tracked *Registered     // to attach progress lines to the dependent
 
 	mu    sync.Mutex
 	hooks map[string]*pulumi.ResourceHook
 }
 
 // NewBinder binds gates through w; with enabled false, gates are recorded
-// nowhere and never run.
+// nowhere and never run. Waits end when the program's context ends (the
+// engine ended the run).
 func NewBinder(ctx *pulumi.Context, w *Waiter, enabled bool) *Binder {
-	return &Binder{ctx: ctx, waiter: w, enabled: enabled, hooks: map[string]*pulumi.ResourceHook{}}
+	return &Binder{ctx: ctx, waiter: w, enabled: enabled, run: ctx.Context(), hooks: map[string]*pulumi.ResourceHook{}}
+}
+
+// CancelWith ends every wait also when c ends: the Automation API runner's
+// context, cancelled on Ctrl-C, so an interrupted up does not wait out a
+// gate's budget in-process (the engine does not cancel a hook it called).
+func (b *Binder) CancelWith(c context.Context) {
+	if c == nil {
+		return
+	}
+	merged, cancel := context.WithCancel(b.run)
+	go func() {
+		select {
+		case <-c.Done():
+			cancel()
+		case <-merged.Done():
+		}
+	}()
+	b.run = merged
+}
+
+// Context is the run's context: preflight and gates derive from it.
+func (b *Binder) Context() context.Context { return b.run }
+
+// Track makes progress lines attach to the dependent being created (found
+// among the resources r recorded by type and name).
+func (b *Binder) Track(r *Registered) { b.tracked = r }
+
+// reporter logs a gate's progress beside the resource whose hook runs it: an
+// ephemeral info message, which the update display shows on that resource's
+// line.
+func (b *Binder) reporter(args *pulumi.ResourceHookArgs) Reporter {
+	var res pulumi.Resource
+	if b.tracked != nil && args != nil {
+		res = b.tracked.find(string(args.Type), args.Name)
+	}
+	return func(line string) {
+		_ = b.ctx.Log.Info(line, &pulumi.LogArgs{Resource: res, Ephemeral: true})
+	}
 }
 
 // Enabled says whether gates run (false in render mode).
@@ -92,8 +133,8 @@ func (b *Binder) hook(g Gate) (*pulumi.ResourceHook, error) {
 		return h, nil
 	}
 	gate := g
-	h, err := b.ctx.RegisterResourceHook(g.HookName(), func(*pulumi.ResourceHookArgs) error {
-		return b.waiter.Wait(context.Background(), gate)
+	h, err := b.ctx.RegisterResourceHook(g.HookName(), func(args *pulumi.ResourceHookArgs) error {
+		return b.waiter.WaitReporting(b.run, gate, b.reporter(args))
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("registering hook for %s: %w", g.describe(), err)
@@ -114,7 +155,7 @@ func (b *Binder) Action(name string, fn func(context.Context) error) (*pulumi.Re
 		return h, nil
 	}
 	h, err := b.ctx.RegisterResourceHook(name, func(*pulumi.ResourceHookArgs) error {
-		return fn(context.Background())
+		return fn(b.run)
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("registering hook %s: %w", name, err)

@@ -93,6 +93,23 @@ func (g Gate) describe() string {
 	return fmt.Sprintf("%s: gate %s: %s", g.Layer, id, g.Object)
 }
 
+// progress is a waiting gate's one-line report: what it waits for, what it
+// sees now, time spent and budget left.
+func (g Gate) progress(seen string, waited time.Duration) string {
+	id := g.Name
+	if g.Constraint != "" {
+		id += " (" + g.Constraint + ")"
+	}
+	if seen == "" {
+		seen = "nothing yet"
+	}
+	left := g.Timeout - waited
+	if left < 0 {
+		left = 0
+	}
+	return fmt.Sprintf("%s: %s; waited %s, %s left for %s", id, seen, waited.Round(time.Second), left.Round(time.Second), g.Expect)
+}
+
 func (g Gate) terminalError(s Status) error {
 	return fmt.Errorf("%s: %s: %w; expected %s", g.describe(), s.Message, ErrTerminal, join(g.Expect, g.Hint))
 }

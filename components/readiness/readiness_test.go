@@ -3,8 +3,11 @@ package readiness_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -178,4 +181,80 @@ func TestWaiter_transientErrorsAreRetriedUntilTimeout(t *testing.T) {
 	err := kubetest.Waiter(kubetest.Client(), &kubetest.Clock{}).Wait(context.Background(), g)
 	require.ErrorIs(t, err, readiness.ErrTimeout)
 	assert.Contains(t, err.Error(), "last seen: error reading the cluster: connection refused")
+}
+
+// A gate's failure is remembered for the run: the next dependent fails at
+// once with the same error and no request, so N dependents of a stuck gate
+// cost one budget, not N.
+func TestWaiter_remembersAFailureForTheRun(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		objs    []runtime.Object
+		wantErr error
+	}{
+		{"a terminal state", []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csv("rhcl-operator.v1.3.4", "Failed", "install strategy failed")}, readiness.ErrTerminal},
+		{"a timeout", []runtime.Object{subscription("", "Automatic")}, readiness.ErrTimeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &kubetest.Clock{At: time.Unix(0, 0)}
+			w := kubetest.Waiter(kubetest.Client(tc.objs...), clock)
+			first := w.Wait(context.Background(), csvGate(""))
+			require.ErrorIs(t, first, tc.wantErr)
+			requests, waited := w.Requests(), clock.At
+			for i := 0; i < 5; i++ {
+				again := w.Wait(context.Background(), csvGate(""))
+				assert.Equal(t, first, again, "the same error")
+			}
+			assert.Equal(t, requests, w.Requests(), "no request after the first verdict")
+			assert.Equal(t, waited, clock.At, "no time spent after the first verdict")
+			assert.Equal(t, first, w.Failed(csvGate("")))
+		})
+	}
+}
+
+// A cancelled run ends a waiting gate at once (Ctrl-C must not wait out a
+// budget), and the cancellation is its verdict for the rest of the run.
+func TestWaiter_endsWhenTheRunIsCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	clock := &kubetest.Clock{At: time.Unix(0, 0)}
+	sleeps := 0
+	clock.OnSleep = func() {
+		if sleeps++; sleeps == 3 {
+			cancel()
+		}
+	}
+	w := kubetest.Waiter(kubetest.Client(subscription("", "Automatic")), clock)
+	err := w.Wait(ctx, csvGate(""))
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "interrupted while waiting for the installed CSV in phase Succeeded")
+	assert.Less(t, clock.At.Sub(time.Unix(0, 0)), time.Minute, "well inside the budget")
+}
+
+// A waiting gate reports what it sees at once, on every change, and at a
+// steady interval, with time spent and left.
+func TestWaiter_reportsProgress(t *testing.T) {
+	client := kubetest.Client(subscription("", "Automatic"))
+	clock := &kubetest.Clock{At: time.Unix(0, 0)}
+	checks := 0
+	clock.OnSleep = func() {
+		if checks++; checks == 4 { // the CSV appears, Installing
+			sub := subscription("rhcl-operator.v1.3.4", "Automatic")
+			_, _ = client.Resource(kube.Subscriptions).Namespace("kuadrant-system").Update(context.Background(), sub, metav1.UpdateOptions{})
+			_, _ = client.Resource(kube.CSVs).Namespace("kuadrant-system").Create(context.Background(), csv("rhcl-operator.v1.3.4", "Installing", "waiting for deployment"), metav1.CreateOptions{})
+		}
+	}
+	w := kubetest.Waiter(client, clock)
+	w.ReportEvery = 10 * time.Second
+	var lines []string
+	err := w.WaitReporting(context.Background(), csvGate(""), func(l string) { lines = append(lines, l) })
+	require.ErrorIs(t, err, readiness.ErrTimeout)
+	require.NotEmpty(t, lines)
+	assert.Equal(t, `csvSucceeded (C1): Subscription kuadrant-system/rhcl-operator has no installedCSV yet (state "AtLatestKnown"); waited 0s, 1m0s left for the installed CSV in phase Succeeded`, lines[0], "the first read is reported at once")
+	changed := false
+	for _, l := range lines {
+		changed = changed || strings.Contains(l, `phase "Installing": waiting for deployment`)
+	}
+	assert.True(t, changed, "a change is reported: %v", lines)
+	assert.GreaterOrEqual(t, len(lines), 5, "and the unchanged state every 10 s over the minute: %v", lines)
+	assert.LessOrEqual(t, len(lines), 10, "but not on every poll: %v", lines)
 }

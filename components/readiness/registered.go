@@ -22,6 +22,7 @@ import (
 type Registered struct {
 	mu        sync.Mutex
 	resources []pulumi.Resource
+	byName    map[string]pulumi.Resource // type + " " + logical name
 }
 
 // Record starts recording the stack's custom resources (providers excepted).
@@ -34,6 +35,10 @@ func Record(ctx *pulumi.Context) (*Registered, error) {
 		if _, custom := a.Resource.(pulumi.CustomResource); custom {
 			r.mu.Lock()
 			r.resources = append(r.resources, a.Resource)
+			if r.byName == nil {
+				r.byName = map[string]pulumi.Resource{}
+			}
+			r.byName[a.Type+" "+a.Name] = a.Resource
 			r.mu.Unlock()
 		}
 		return nil // record only, change nothing
@@ -49,4 +54,11 @@ func (r *Registered) Resources() []pulumi.Resource {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]pulumi.Resource(nil), r.resources...)
+}
+
+// find returns the recorded resource of that type and logical name, or nil.
+func (r *Registered) find(typ, name string) pulumi.Resource {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byName[typ+" "+name]
 }

@@ -57,6 +57,9 @@ type Waiter struct {
 	// MinRecheck is the least time between two reads woken by events
 	// (default 100 ms): a burst of events costs one read.
 	MinRecheck time.Duration
+	// ReportEvery is how often a waiting gate reports what it sees even when
+	// nothing changed (default 30 s); a change is reported at once.
+	ReportEvery time.Duration
 
 	requests atomic.Int64
 	mu       sync.Mutex
@@ -64,10 +67,50 @@ type Waiter struct {
 }
 
 type entry struct {
-	mu     sync.Mutex
+	mu     sync.Mutex // one run of the check at a time
 	gate   Gate
 	passed bool
+	failed error // the verdict of a failed run, returned to every later dependent
 	stats  counters
+
+	rmu       sync.Mutex
+	reporters map[int]Reporter // the dependents waiting now
+	nextID    int
+}
+
+// Reporter receives a waiting gate's progress lines (what it waits for, what
+// it sees, time spent and left), at ReportEvery and on every change.
+type Reporter func(line string)
+
+func (e *entry) listen(r Reporter) (stop func()) {
+	if r == nil {
+		return func() {}
+	}
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
+	if e.reporters == nil {
+		e.reporters = map[int]Reporter{}
+	}
+	id := e.nextID
+	e.nextID++
+	e.reporters[id] = r
+	return func() {
+		e.rmu.Lock()
+		defer e.rmu.Unlock()
+		delete(e.reporters, id)
+	}
+}
+
+func (e *entry) report(line string) {
+	e.rmu.Lock()
+	rs := make([]Reporter, 0, len(e.reporters))
+	for _, r := range e.reporters {
+		rs = append(rs, r)
+	}
+	e.rmu.Unlock()
+	for _, r := range rs {
+		r(line)
+	}
 }
 
 // counters are a gate's costs, updated while it waits.
@@ -155,19 +198,47 @@ func (w *Waiter) entry(g Gate) *entry {
 }
 
 // Wait blocks until the gate's check reports ready, a terminal state
-// (ErrTerminal, with the operator's message), or the gate's timeout
-// (ErrTimeout, naming what it saw last).
-func (w *Waiter) Wait(ctx context.Context, g Gate) error {
+// (ErrTerminal, with the operator's message), the gate's timeout
+// (ErrTimeout, naming what it saw last), or ctx ends (the run was cancelled).
+func (w *Waiter) Wait(ctx context.Context, g Gate) error { return w.WaitReporting(ctx, g, nil) }
+
+// WaitReporting is Wait, sending progress lines to report while it waits.
+// The verdict is remembered for the rest of the run: a gate that passed
+// passes again without a request, and a gate that failed fails again at once
+// with the same error, so N dependents of a stuck gate cost one timeout, not N.
+func (w *Waiter) WaitReporting(ctx context.Context, g Gate, report Reporter) error {
 	if g.Check == nil {
 		return fmt.Errorf("%s: gate has no check", g.describe())
 	}
 	e := w.entry(g)
 	e.stats.waits.Add(1)
+	defer e.listen(report)()
 	e.mu.Lock() // one run per gate; concurrent dependents wait for its verdict
 	defer e.mu.Unlock()
 	if e.passed {
 		return nil
 	}
+	if e.failed != nil {
+		return e.failed
+	}
+	err := w.run(ctx, g, e)
+	if err != nil {
+		e.failed = err
+		return err
+	}
+	e.passed = true
+	return nil
+}
+
+// Failed returns the remembered failure of a gate in this run, if any.
+func (w *Waiter) Failed(g Gate) error {
+	e := w.entry(g)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.failed
+}
+
+func (w *Waiter) run(ctx context.Context, g Gate, e *entry) error {
 	client, err := w.Client()
 	if err != nil {
 		return fmt.Errorf("%s: connecting to the cluster: %w", g.describe(), err)
@@ -191,9 +262,13 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		ctx = watchCtx
 	}
 	traced := newTracer(client, &e.stats.requests, &e.stats.cached, watches)
-	last := ""
+	last, reported := "", ""
+	var reportedAt time.Time
 	rechecked, woken := false, false
 	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: interrupted while waiting for %s (last seen: %s): %w", g.describe(), g.Expect, orNothing(last), err)
+		}
 		w.requests.Add(1)
 		e.stats.checks.Add(1)
 		checked := clock.Now()
@@ -206,7 +281,6 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		case err != nil:
 			last = "error reading the cluster: " + err.Error()
 		case st.Ready:
-			e.passed = true
 			w.log(fmt.Sprintf("%s: passed after %s (%s) [%s]", g.describe(), clock.Now().Sub(start).Round(time.Second), st.Message, e.stats.snapshot(g, true)))
 			return nil
 		case st.Terminal:
@@ -216,17 +290,21 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 		}
 		reads := traced.take()
 		now := clock.Now()
+		if last != reported || now.Sub(reportedAt) >= w.reportEvery() {
+			e.report(g.progress(last, now.Sub(start)))
+			reported, reportedAt = last, now
+		}
 		if !now.Before(deadline) {
 			return g.timeoutError(now.Sub(start), last)
 		}
 		wait := pause
 		var wake <-chan struct{}
 		if watches != nil {
-			allWatched, recheck := watches.ensure(ctx, reads, &e.stats.watches)
+			allWatched, recheck := watches.ensure(ctx, reads, &e.stats.watches, &e.stats.requests)
 			if recheck && !rechecked {
-				// A new watch started from "now": read once more so a
-				// change made before it started is not missed.
-				rechecked, woken = true, false
+				// A new watch starts from a fresh list, which may be newer
+				// than what the check read: check once more, from it.
+				rechecked, woken = true, true
 				continue
 			}
 			rechecked = false
@@ -260,6 +338,20 @@ func (w *Waiter) Wait(ctx context.Context, g Gate) error {
 func (w *Waiter) safetyInterval() time.Duration {
 	if w.SafetyInterval > 0 {
 		return w.SafetyInterval
+	}
+	return 30 * time.Second
+}
+
+func orNothing(s string) string {
+	if s == "" {
+		return "nothing yet"
+	}
+	return s
+}
+
+func (w *Waiter) reportEvery() time.Duration {
+	if w.ReportEvery > 0 {
+		return w.ReportEvery
 	}
 	return 30 * time.Second
 }

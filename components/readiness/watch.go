@@ -274,11 +274,14 @@ func (s *watchSet) lookupList(t target) (*unstructured.UnstructuredList, bool) {
 	return list, true
 }
 
-// ensure opens a watch on every target read that has none, starting from
-// what the read saw. It returns whether every target is now watched, and
-// whether a live re-read is needed because a new watch may have missed a
-// change (a target read without a resourceVersion to start from).
-func (s *watchSet) ensure(ctx context.Context, reads []read, opened *atomic.Int64) (allWatched, recheck bool) {
+// ensure opens a watch on every target read that has none. Each watch
+// starts from a fresh list of its target (field-selected for an object): the
+// list's resourceVersion is current, while an object's own resourceVersion
+// may be older than the server still keeps (a watch from it fails at once
+// with 410 Gone, "too old resource version"). The list also seeds the
+// watch's state. It returns whether every target is now watched, and whether
+// a new watch was opened (its state may be newer than what the check read).
+func (s *watchSet) ensure(ctx context.Context, reads []read, opened, requests *atomic.Int64) (allWatched, recheck bool) {
 	allWatched = true
 	seen := map[target]bool{}
 	for _, rd := range reads {
@@ -292,7 +295,7 @@ func (s *watchSet) ensure(ctx context.Context, reads []read, opened *atomic.Int6
 		if ok {
 			continue
 		}
-		opts := metav1.ListOptions{ResourceVersion: rd.resourceVersion}
+		var opts metav1.ListOptions
 		if rd.name != "" {
 			opts.FieldSelector = "metadata.name=" + rd.name
 		}
@@ -300,27 +303,74 @@ func (s *watchSet) ensure(ctx context.Context, reads []read, opened *atomic.Int6
 		if rd.namespace != "" {
 			ri = s.client.Resource(rd.gvr).Namespace(rd.namespace)
 		}
-		opened.Add(1)
-		wi, err := ri.Watch(ctx, opts)
-		if err != nil || wi == nil {
+		requests.Add(1)
+		list, err := ri.List(ctx, opts)
+		if err != nil || list == nil {
 			// E.g. the CRD is not served yet: polling covers it, and the
 			// next check tries again.
 			allWatched = false
 			continue
 		}
-		w := &watched{w: wi}
-		if rd.resourceVersion == "" {
-			recheck = true // the re-read seeds the state
-		} else {
-			w.set(rd)
+		opts.ResourceVersion = list.GetResourceVersion()
+		opened.Add(1)
+		wi, err := ri.Watch(ctx, opts)
+		if err != nil || wi == nil {
+			allWatched = false
+			continue
 		}
+		w := &watched{w: wi}
+		w.seed(rd.target, list)
 		s.mu.Lock()
 		s.open[rd.target] = w
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go s.follow(rd.target, w)
+		recheck = recheck || w.differs(rd)
 	}
 	return allWatched, recheck
+}
+
+// differs reports whether the watch's seeded state is newer than what the
+// check read (or the read was no definite answer).
+func (w *watched) differs(rd read) bool {
+	if !rd.ok || rd.partial {
+		return true
+	}
+	rv := func(o *unstructured.Unstructured) string {
+		if o == nil {
+			return ""
+		}
+		return o.GetResourceVersion()
+	}
+	if rd.name != "" {
+		return rv(w.obj) != rv(rd.obj)
+	}
+	if len(w.items) != len(rd.items) {
+		return true
+	}
+	for i := range rd.items {
+		if rv(w.items[rd.items[i].GetName()]) != rd.items[i].GetResourceVersion() {
+			return true
+		}
+	}
+	return false
+}
+
+// seed sets a new watch's state from the list it starts from.
+func (w *watched) seed(t target, list *unstructured.UnstructuredList) {
+	w.known = true
+	if t.name != "" {
+		for i := range list.Items {
+			if list.Items[i].GetName() == t.name {
+				w.obj = list.Items[i].DeepCopy()
+			}
+		}
+		return
+	}
+	w.items = map[string]*unstructured.Unstructured{}
+	for i := range list.Items {
+		w.items[list.Items[i].GetName()] = list.Items[i].DeepCopy()
+	}
 }
 
 func (s *watchSet) follow(t target, w *watched) {
@@ -329,13 +379,24 @@ func (s *watchSet) follow(t target, w *watched) {
 		if ev.Type == watch.Bookmark {
 			continue
 		}
+		if ev.Type == watch.Error {
+			// E.g. 410 Gone (the version was compacted away): what this
+			// watch knows may be stale. End it; the gate re-lists and
+			// watches again. (An Error carries a Status, not the target:
+			// a name filter would drop it.)
+			s.mu.Lock()
+			w.known = false
+			s.mu.Unlock()
+			w.w.Stop()
+			continue
+		}
 		obj, isObj := ev.Object.(*unstructured.Unstructured)
 		if isObj && t.name != "" && obj.GetName() != t.name {
 			continue // the server filters by name; a fake client may not
 		}
 		s.mu.Lock()
 		switch {
-		case ev.Type == watch.Error || !isObj:
+		case !isObj:
 			w.known = false
 		case t.name != "":
 			// A whole object or its deletion: known from now on.

@@ -42,14 +42,15 @@ func NewClock() *Clock { return &Clock{At: Start} }
 // Now is At.
 func (c *Clock) Now() time.Time { return c.At }
 
-// Sleep advances the clock by d at once.
-func (c *Clock) Sleep(_ context.Context, d time.Duration) error {
+// Sleep advances the clock by d at once; like the real clock, it fails
+// when ctx has ended.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	c.Slept = append(c.Slept, d)
 	c.At = c.At.Add(d)
 	if c.OnSleep != nil {
 		c.OnSleep()
 	}
-	return nil
+	return ctx.Err()
 }
 
 // Object builds an unstructured object from the top-level fields (status,

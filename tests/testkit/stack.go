@@ -8,6 +8,7 @@ import (
 	"runtime"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/rhoai-pulumi/installer/stacks"
 )
@@ -30,7 +31,9 @@ func InlineStack(ctx context.Context, dir, name, passphrase string) (auto.Stack,
 	if err := os.WriteFile(filepath.Join(work, "Pulumi.yaml"), project, 0o600); err != nil {
 		return auto.Stack{}, "", fmt.Errorf("writing the project file: %w", err)
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, name, "rhoai", stacks.Program,
+	// The program's gates end with ctx, as cmd/rhoai's end with Ctrl-C.
+	program := func(pctx *pulumi.Context) error { return stacks.Run(pctx, stacks.Environment{Context: ctx}) }
+	s, err := auto.UpsertStackInlineSource(ctx, name, "rhoai", program,
 		auto.WorkDir(work), auto.SecretsProvider("passphrase"),
 		auto.EnvVars(map[string]string{
 			"PULUMI_BACKEND_URL":       "file://" + state,
