@@ -30,7 +30,8 @@ const (
 )
 
 // Authorino, as the Kuadrant CR creates it in its own namespace: the MaaS
-// layer patches these for TLS (docs/decisions.md D10), after a gate proves they exist.
+// layer patches these for TLS (step 4 of alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/06-maas.md), after a gate proves they exist.
 const (
 	AuthorinoNamespace  = KuadrantNamespace
 	AuthorinoName       = "authorino"                         // operator.authorino.kuadrant.io/v1beta1 Authorino
