@@ -7,7 +7,7 @@ import (
 )
 
 // RealDelays are the durations of a real install that the benchmark scales
-// down: issue 6's figures (EC2 node ready 8 min, GPU driver 5 min, a CSV
+// down: typical figures of an AWS install (EC2 node ready 8 min, GPU driver 5 min, a CSV
 // install 1–2 min, model load 4 min, certificate issuance 1 min) over the
 // simulator's realistic defaults for everything else.
 func RealDelays() ocpsim.Delays {

@@ -1,5 +1,6 @@
 // Package stacks turns stack configuration into typed, validated values and
-// wires every layer into one dependency graph (the DAG of architecture.md).
+// wires every layer into one dependency graph (constraints C1–C18, README.md,
+// Architecture).
 // Components never read config; this package does, once, before any resource
 // is registered.
 package stacks

@@ -12,7 +12,8 @@ import (
 	"github.com/rhoai-pulumi/installer/tests/testkit"
 )
 
-// constraint is one row of architecture.md's graph: `after` must depend,
+// constraint is one row of the constraint table (C1–C18, README.md,
+// Architecture): `after` must depend,
 // transitively, on every `before` (so up creates it later and destroy removes
 // it first), and carry the named gate hooks (live checks of C-signals that
 // live outside the objects we own).
@@ -25,7 +26,7 @@ type constraint struct {
 	when func(stackFacts) bool
 }
 
-// Logical names are the program's stable resource names (style.md §3).
+// Logical names are the program's stable resource names (docs/components.md).
 var constraints = []constraint{
 	{"C1", "connectivity-kuadrant", []string{"connectivity-rhcl-subscription"}, []string{"csvSucceeded", "crdEstablished"}, nil},
 	{"C1", "gpu-cluster-policy", []string{"gpu-nvidia-subscription"}, []string{"csvSucceeded"}, nil},

@@ -17,7 +17,8 @@ import (
 )
 
 // object is one expected cluster object: the exact apiVersion, kind, name
-// and namespace of manifests.md (and confirmations.md where it wins).
+// and namespace of alpha-hack-program/llm-d-guide@1f391b7's charts, or of
+// docs/decisions.md where the program departs from them.
 type object struct{ apiVersion, kind, namespace, name string }
 
 // token is the Pulumi type token; the core group is spelled core/v1 there.
@@ -29,7 +30,8 @@ func (o object) token() string {
 	return "kubernetes:" + apiVersion + ":" + o.kind
 }
 
-// Phases 1–6 on every stack (manifests.md sections in comments).
+// Phases 1–6 on every stack (comments number the steps phase.step, in
+// install order).
 var common = []object{
 	// 1.1 GitOps
 	{"v1", "Namespace", "", "openshift-gitops-operator"},
@@ -58,7 +60,7 @@ var common = []object{
 	{"operators.coreos.com/v1", "OperatorGroup", "nvidia-gpu-operator", "nvidia-gpu-operator"},
 	{"operators.coreos.com/v1alpha1", "Subscription", "nvidia-gpu-operator", "gpu-operator-certified"},
 	{"nvidia.com/v1", "ClusterPolicy", "", "gpu-cluster-policy"},
-	// 3.1 RHCL (confirmations §1: kuadrant-system, OperatorGroup kuadrant)
+	// 3.1 RHCL (kuadrant-system, OperatorGroup kuadrant: docs/decisions.md "Operator subscriptions")
 	{"gateway.networking.k8s.io/v1", "GatewayClass", "", "openshift-ai-inference-class"},
 	{"gateway.networking.k8s.io/v1", "GatewayClass", "", "openshift-default"},
 	{"v1", "Namespace", "", "kuadrant-system"},

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Specs are typed structs turned into maps by manifest.Untyped only (style.md
-// §6): no component writes a spec as an untyped map literal.
+// Specs are typed structs turned into maps by manifest.Untyped only
+// (docs/components.md): no component writes a spec as an untyped map literal.
 func TestNoUntypedSpecLiterals(t *testing.T) {
 	literal := regexp.MustCompile(`(map\[string\](any|interface\{\})|kubernetes\.UntypedArgs)\{\s*"`)
 	// Only the top-level wrapper around a typed body is allowed.

@@ -1,7 +1,9 @@
 // Package awsiam gives cert-manager least-privilege Route53 access for
-// DNS-01 (architecture.md "AWS"; manifests.md 1.2): changes only to TXT
-// records named _acme-challenge.* in one hosted zone, plus the reads the
-// route53 solver needs. Three modes share one policy document: a
+// DNS-01: changes only to TXT records named _acme-challenge.* in one hosted
+// zone, plus the reads the route53 solver needs (narrower than the
+// hostedzone/* of alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/cert-manager-operator/templates/credentialsrequest.yaml).
+// Three modes share one policy document: a
 // CredentialsRequest for the Cloud Credential Operator (cco), an IAM user
 // and access key written as the aws-creds Secret (iam), or an IAM role
 // trusted by the cluster's OIDC issuer for cert-manager's service account
@@ -112,7 +114,8 @@ func NewRoute53Access(ctx *pulumi.Context, name string, args *Route53AccessArgs,
 
 // findHostedZoneID returns the given zone ID or looks up the public zone by
 // domain (an invoke: it runs in preview too). Private zones cannot serve
-// DNS-01 (peers-and-pain-points.md, Route53).
+// DNS-01 (Let's Encrypt does not support private DNS zones:
+// https://docs.redhat.com/en/documentation/openshift_container_platform/4.12/html/security_and_compliance/cert-manager-operator-issuer-acme).
 func findHostedZoneID(ctx *pulumi.Context, a Route53AccessArgs, opts ...pulumi.InvokeOption) (string, error) {
 	if a.HostedZoneID != "" {
 		return a.HostedZoneID, nil
@@ -128,7 +131,8 @@ func findHostedZoneID(ctx *pulumi.Context, a Route53AccessArgs, opts ...pulumi.I
 }
 
 // credentialsRequest: CCO mints (or passes through) the credential and
-// writes aws-creds (manifests.md 1.2).
+// writes aws-creds (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/cert-manager-operator/templates/credentialsrequest.yaml).
 func (r *Route53Access) credentialsRequest(ctx *pulumi.Context, name string, a Route53AccessArgs, parent pulumi.ResourceOption) error {
 	opts, err := a.Gates.Options(a.After)
 	if err != nil {
@@ -152,7 +156,9 @@ func (r *Route53Access) credentialsRequest(ctx *pulumi.Context, name string, a R
 		Metadata: &metav1.ObjectMetaArgs{
 			Name:      pulumi.String(CredentialsRequestName),
 			Namespace: pulumi.String(CCONamespace),
-			// confirmations.md §3: provisioned is the ready field (no Ready condition).
+			// status.provisioned is the ready field; there is no Ready condition
+			// (openshift/cloud-credential-operator@release-4.21
+			// pkg/apis/cloudcredential/v1/types_credentialsrequest.go).
 			Annotations: manifest.StringMap(manifest.WaitFor(CredentialsTimeout, "jsonpath={.status.provisioned}=true")),
 		},
 		OtherFields: kubernetes.UntypedArgs{"spec": body},

@@ -25,7 +25,8 @@ const (
 var CredentialsRequests = schema.GroupVersionResource{Group: "cloudcredential.openshift.io", Version: "v1", Resource: "credentialsrequests"}
 
 // terminalConditions are the CredentialsRequest conditions that mean CCO
-// will not provision without a human (confirmations.md §3). A
+// will not provision without a human (openshift/cloud-credential-operator@release-4.21
+// pkg/apis/cloudcredential/v1/types_credentialsrequest.go). A
 // MissingTargetNamespace is only waited out: the namespace may be on its way.
 var terminalConditions = []string{"InsufficientCloudCreds", "CredentialsProvisionFailure"}
 

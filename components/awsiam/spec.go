@@ -1,10 +1,11 @@
 package awsiam
 
 // Typed body of the cloudcredential.openshift.io/v1 CredentialsRequest
-// (manifests.md 1.2; openshift/cloud-credential-operator
+// (openshift/cloud-credential-operator@release-4.21
 // pkg/apis/cloudcredential/v1 types_credentialsrequest.go and types_aws.go).
 
-// Cluster object names (manifests.md 1.2).
+// Cluster object names (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/cert-manager-operator/templates/credentialsrequest.yaml).
 const (
 	CCONamespace                 = "openshift-cloud-credential-operator"
 	CredentialsRequestName       = "cert-manager"

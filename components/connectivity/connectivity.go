@@ -18,8 +18,9 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// RHCL and Kuadrant (manifests.md 3.1; confirmations.md §1 for the namespace
-// and OperatorGroup).
+// RHCL and Kuadrant (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/maas/connectivity-link/templates/kuadrant.yaml; the namespace
+// and OperatorGroup: docs/decisions.md "Operator subscriptions").
 const (
 	KuadrantNamespace = "kuadrant-system"
 	OperatorGroupName = "kuadrant" // {upgradeStrategy: Default}: all namespaces
@@ -29,7 +30,8 @@ const (
 )
 
 // Authorino, as the Kuadrant CR creates it in its own namespace: the MaaS
-// layer patches these for TLS (manifests.md 6.4), after a gate proves they exist.
+// layer patches these for TLS (step 4 of alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/06-maas.md), after a gate proves they exist.
 const (
 	AuthorinoNamespace  = KuadrantNamespace
 	AuthorinoName       = "authorino"                         // operator.authorino.kuadrant.io/v1beta1 Authorino
@@ -81,7 +83,7 @@ func NewConnectivity(ctx *pulumi.Context, name string, args *ConnectivityArgs, o
 	rhcl, err := olm.NewOperator(ctx, name+"-rhcl", &olm.OperatorArgs{
 		Package: RHCLOperator.Name, Catalog: a.RHCL, Namespace: KuadrantNamespace, OperatorGroupName: OperatorGroupName,
 		Mode:            olm.AllNamespaces,
-		NamespaceLabels: map[string]string{}, // manifests.md 3.1: kuadrant-system has no labels
+		NamespaceLabels: map[string]string{}, // kuadrant-system has no labels (llm-d-guide's kuadrant.yaml)
 		CRDs:            []string{AuthPolicyCRD, KuadrantCRD}, Layer: "connectivity", Gates: a.Gates,
 		// C7: the Gateway API provider exists before Kuadrant looks for it.
 		After: readiness.Join(a.After, classes.Prerequisite()),

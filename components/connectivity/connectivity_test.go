@@ -87,8 +87,9 @@ func TestConnectivity_objects(t *testing.T) {
 		})
 	}
 	ns := rec.Find("Namespace", "", "kuadrant-system")[0].Object()["metadata"].(map[string]any)
-	assert.NotContains(t, ns, "labels", "manifests.md 3.1 gives kuadrant-system no labels")
-	// RHCL is not installed in openshift-operators (confirmations.md §1 wins over manifests.md 3.1).
+	assert.NotContains(t, ns, "labels", "llm-d-guide's kuadrant.yaml gives kuadrant-system no labels")
+	// RHCL is not installed in openshift-operators, where llm-d-guide puts it
+	// (docs/decisions.md "Operator subscriptions").
 	assert.Empty(t, rec.Find("Subscription", "openshift-operators", "rhcl-operator"))
 }
 
@@ -167,7 +168,8 @@ func TestConnectivity_exposesTheClassesAndAuthorino(t *testing.T) {
 	assert.Equal(t, "openshift-ai-inference-class", InferenceGatewayClass)
 	assert.Equal(t, "openshift-default", DefaultGatewayClass)
 	assert.Len(t, c.GatewayClasses.Prerequisite().Resources, 2)
-	// manifests.md 6.4: Authorino lives where the Kuadrant CR lives.
+	// Authorino lives where the Kuadrant CR lives (step 4 of llm-d-guide's
+	// docs/phases/06-maas.md patches it in kuadrant-system).
 	assert.Equal(t, "kuadrant-system", AuthorinoNamespace)
 	assert.Equal(t, "authorino", AuthorinoName)
 	assert.Equal(t, "authorino-authorino-authorization", AuthorinoService)

@@ -13,7 +13,9 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// GatewayClasses (manifests.md 5.1, 6.1), created in phase 3 so the Gateway
+// GatewayClasses (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/llm-d/gateway/templates/gateway.yaml and
+// gitops/instance/maas/gateway/templates/gatewayclass.yaml), created in phase 3 so the Gateway
 // API provider exists before RHCL (C7).
 const (
 	// InferenceGatewayClass backs Gateway openshift-ingress/openshift-ai-inference,

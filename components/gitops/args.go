@@ -7,7 +7,8 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// Cluster object names (manifests.md 1.1; confirmations.md §1).
+// Cluster object names (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/openshift-gitops/values.yaml).
 const (
 	Namespace         = "openshift-gitops-operator"
 	OperatorGroupName = "openshift-gitops-operator"

@@ -1,5 +1,6 @@
-// Package gitops installs the OpenShift GitOps operator (phase 1,
-// manifests.md 1.1): Namespace, AllNamespaces OperatorGroup and Subscription
+// Package gitops installs the OpenShift GitOps operator (phase 1;
+// alpha-hack-program/llm-d-guide@1f391b7 gitops/operators/openshift-gitops/,
+// docs/decisions.md "Operator subscriptions"): Namespace, AllNamespaces OperatorGroup and Subscription
 // openshift-gitops-operator on channel latest. The operator then creates the
 // ArgoCD instance openshift-gitops in namespace openshift-gitops by itself;
 // this layer does not manage it. Dependents wait for the CSV and the argoproj

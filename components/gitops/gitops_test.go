@@ -44,7 +44,7 @@ func TestGitOps_objects(t *testing.T) {
 		wantSpec map[string]any
 	}{
 		{
-			name: "defaults reproduce manifests.md 1.1",
+			name: "defaults reproduce llm-d-guide's gitops/operators/openshift-gitops chart",
 			args: GitOpsArgs{},
 			wantSpec: map[string]any{"channel": "latest", "installPlanApproval": "Automatic", "name": "openshift-gitops-operator",
 				"source": "redhat-operators", "sourceNamespace": "openshift-marketplace"},

@@ -28,14 +28,15 @@ const (
 	GPUAllocatableTimeout = 30 * time.Minute
 )
 
-// Machine API facts the capacity check reads (manifests.md 2.1).
+// Machine API facts the capacity check reads (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/machine-sets/gpu-worker/templates/machineset.yaml).
 const (
 	MachineAPINamespace = "openshift-machine-api"
 	// GPUNodeRoleLabel is set on GPU nodes through the MachineSet template's
 	// spec.metadata.labels, so a GPU Machine carries it in spec.metadata.labels.
 	GPUNodeRoleLabel = "node-role.kubernetes.io/gpu-worker"
 	// MachineRoleLabel is the Machine's own role label; "gpu-worker" also
-	// marks a GPU Machine (manifests.md 2.1 sets it to worker).
+	// marks a GPU Machine (the guide's MachineSet sets it to worker).
 	MachineRoleLabel = "machine.openshift.io/cluster-api-machine-role"
 	GPUMachineRole   = "gpu-worker"
 )

@@ -31,7 +31,7 @@ func node(t *testing.T, name, gpus string) *unstructured.Unstructured {
 	return kubetest.FromJSON(t, fmt.Sprintf(`{"apiVersion":"v1","kind":"Node","metadata":{"name":%q},"status":{"allocatable":%s}}`, name, alloc))
 }
 
-// machine is a Machine as manifests.md 2.1's MachineSet template makes it:
+// machine is a Machine as the GPU MachineSet template makes it:
 // role label worker, node labels (gpu-worker role when gpu) in spec.metadata.
 func machine(t *testing.T, name string, gpu bool, status string) *unstructured.Unstructured {
 	nodeLabels := `{"node-role.kubernetes.io/worker":""}`

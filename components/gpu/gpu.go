@@ -18,7 +18,9 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Cluster objects (manifests.md 2.2, 2.3; confirmations.md §1).
+// Cluster objects (alpha-hack-program/llm-d-guide@1f391b7 gitops/operators/nfd/,
+// gitops/operators/nvidia/, gitops/instance/{nfd,nvidia}/; docs/decisions.md
+// "Operator subscriptions").
 const (
 	NFDNamespace             = "openshift-nfd"
 	NFDCRD                   = "nodefeaturediscoveries.nfd.openshift.io"

@@ -199,7 +199,8 @@ func TestGPU_edges(t *testing.T) {
 
 func TestGPU_destroyRemovesCRsBeforeTheirOperators(t *testing.T) {
 	// Destroy runs the dependency graph backwards: a CR that depends on its
-	// Subscription is deleted first (manifests.md teardown 4).
+	// Subscription is deleted first, while its operator can still clear the
+	// CR's finalizers.
 	rec, _, err := install(t, okArgs(), true)
 	require.NoError(t, err)
 	assert.True(t, rec.Reaches("gpu-cluster-policy", "gpu-nvidia-subscription"))

@@ -1,7 +1,8 @@
 package gpu
 
 // Typed bodies of the NFD and NVIDIA CRs, json tags as in their CRDs
-// (nfd.openshift.io/v1, nvidia.com/v1). Values: manifests.md 2.2 and 2.3.
+// (nfd.openshift.io/v1, nvidia.com/v1). Values: alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/nfd/nodefeaturediscovery.yaml and gitops/instance/nvidia/clusterpolicy.yaml.
 
 // NodeFeatureDiscoverySpec is nfd.openshift.io/v1 NodeFeatureDiscovery.spec.
 type NodeFeatureDiscoverySpec struct {
@@ -71,7 +72,7 @@ type MIGSpec struct {
 }
 
 // ValidatorSpec is spec.validator, always {}: upstream ValidatorSpec has no
-// `enabled`, and the strict CRD rejects it (manifests.md D8).
+// `enabled`, and the strict CRD rejects it (docs/decisions.md D8).
 type ValidatorSpec struct{}
 
 func clusterPolicySpec() ClusterPolicySpec {

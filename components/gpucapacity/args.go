@@ -9,7 +9,9 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// Defaults (architecture.md "AWS": g5.2xlarge in every zone; manifests.md 2.1).
+// Defaults (alpha-hack-program/llm-d-guide@1f391b7 RATIONALE.md phase 2:
+// g5.2xlarge, NVIDIA A10G; gitops/instance/machine-sets/gpu-worker/values.yaml:
+// 120 GiB gp2 root volume). Every zone that offers the type gets one.
 const (
 	DefaultInstanceType     = "g5.2xlarge"
 	DefaultReplicasPerZone  = 1
@@ -149,7 +151,8 @@ func longestZone(zones []string) string {
 	return long
 }
 
-// machineSetName is <infraID>-gpu-worker-<zone> (manifests.md 2.1).
+// machineSetName is <infraID>-gpu-worker-<zone> (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/machine-sets/gpu-worker/templates/machineset.yaml).
 func machineSetName(infraID, zone string) string { return infraID + "-gpu-worker-" + zone }
 
 func (a GPUCapacityArgs) subnetName(zone string) string {

@@ -18,8 +18,9 @@ import (
 // Gate names and budgets.
 const (
 	MachinesProvisionedGate = "machinesProvisioned"
-	// MachineSetTimeout is the EC2 node budget (architecture.md: 20 min),
-	// used by the MachineSet waitFor and by the gate.
+	// MachineSetTimeout is the EC2 node budget: an instance takes 5–15 min
+	// to boot and join (alpha-hack-program/llm-d-guide@1f391b7 RATIONALE.md
+	// phase 2). Used by the MachineSet waitFor and by the gate.
 	MachineSetTimeout = 20 * time.Minute
 )
 

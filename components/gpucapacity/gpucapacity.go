@@ -1,5 +1,6 @@
-// Package gpucapacity adds GPU worker capacity on AWS (rationale phase 2,
-// manifests.md 2.1): one MachineSet per availability zone that offers a GPU
+// Package gpucapacity adds GPU worker capacity on AWS (rationale phase 2;
+// alpha-hack-program/llm-d-guide@1f391b7 gitops/instance/machine-sets/gpu-worker/):
+// one MachineSet per availability zone that offers a GPU
 // instance type, the primary type where offered and a configured fallback
 // elsewhere, looked up with pulumi-aws at program time. The MachineSets wait
 // for their ready replicas (waitFor, 20 min) and the machinesProvisioned
@@ -131,7 +132,7 @@ func NewGPUCapacity(ctx *pulumi.Context, name string, args *GPUCapacityArgs, opt
 	return g, nil
 }
 
-// machineSetSpec is manifests.md 2.1 for one zone.
+// machineSetSpec is the guide's gpu-worker MachineSet for one zone.
 func (a GPUCapacityArgs) machineSetSpec(ch ZoneChoice) MachineSetSpec {
 	tagName := func(v string) AWSResourceReference {
 		return AWSResourceReference{Filters: []Filter{{Name: "tag:Name", Values: []string{v}}}}

@@ -178,7 +178,8 @@ func TestGPUCapacity_oneMachineSetPerZoneWithFallback(t *testing.T) {
 	}
 }
 
-// The MachineSet for the fallback zone, field by field (manifests.md 2.1).
+// The MachineSet for the fallback zone, field by field (llm-d-guide's
+// gitops/instance/machine-sets/gpu-worker/templates/machineset.yaml).
 const wantMachineSet2c = `{
   "apiVersion": "machine.openshift.io/v1beta1",
   "kind": "MachineSet",

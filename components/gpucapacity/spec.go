@@ -1,9 +1,10 @@
 package gpucapacity
 
-// Typed bodies of the machine.openshift.io/v1beta1 objects (manifests.md 2.1),
+// Typed bodies of the machine.openshift.io/v1beta1 objects
+// (alpha-hack-program/llm-d-guide@1f391b7 gitops/instance/machine-sets/gpu-worker/templates/machineset.yaml),
 // json tags as in openshift/api machine/v1beta1 (MachineSet, AWSMachineProviderConfig).
 
-// Cluster object names and fixed values (manifests.md 2.1).
+// Cluster object names and fixed values (the same machineset.yaml).
 const (
 	MachineAPINamespace  = "openshift-machine-api"
 	MachineSetAPIVersion = "machine.openshift.io/v1beta1"

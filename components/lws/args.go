@@ -18,7 +18,7 @@ type LeaderWorkerSetArgs struct {
 }
 
 // Operator is the leader-worker-set package: stable-v1.0, redhat-operators
-// (confirmations.md §1).
+// (docs/decisions.md "Operator subscriptions").
 var Operator = olm.Package{
 	Name:    "leader-worker-set",
 	Default: olm.Catalog{Channel: "stable-v1.0", Source: "redhat-operators", Approval: olm.Automatic},

@@ -16,7 +16,9 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Cluster objects (manifests.md 3.2; confirmations.md §1: OwnNamespace).
+// Cluster objects (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/leader-worker-set/; OwnNamespace: docs/decisions.md
+// "Operator subscriptions").
 const (
 	Namespace            = "openshift-lws-operator"
 	OperatorGroupName    = "leader-worker-set"

@@ -12,7 +12,8 @@ const (
 )
 
 // LeaderWorkerSetOperatorSpec is operator.openshift.io/v1
-// LeaderWorkerSetOperator.spec (manifests.md 3.2).
+// LeaderWorkerSetOperator.spec (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/leader-worker-set/leader-worker-set-operator.yaml).
 type LeaderWorkerSetOperatorSpec struct {
 	ManagementState  ManagementState `json:"managementState"`
 	LogLevel         LogLevel        `json:"logLevel"`

@@ -8,14 +8,15 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// GatewayArgs configures maas-default-gateway (manifests.md 6.1).
+// GatewayArgs configures maas-default-gateway (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/maas/gateway/).
 type GatewayArgs struct {
 	AppsDomain string
 	// ModelNamespaces are the published models' namespaces. allowedRoutes
 	// lists exactly these plus redhat-ods-applications (maas-api's route) and
 	// models-as-a-service.
 	ModelNamespaces []string
-	TLSSecretName   string // default ingress-certs (D3)
+	TLSSecretName   string // default ingress-certs (docs/decisions.md D3)
 	// Render writes the authorino-tls-bootstrap annotation at creation (render
 	// mode only; live runs add it with its own patch once TLS is on, C13).
 	Render                bool
@@ -85,7 +86,7 @@ type PublishedModel struct {
 // Subscription is one MaaSSubscription (a tier): owners and token limits per model.
 type Subscription struct {
 	Name     string
-	Groups   []string // owner groups (items carry only name, D6)
+	Groups   []string // owner groups (items carry only name, docs/decisions.md D6)
 	Users    []string
 	Priority int // keys bind to the highest priority
 	Models   []ModelLimits

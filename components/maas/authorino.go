@@ -15,7 +15,9 @@ import (
 )
 
 // newAuthorinoTLS turns on TLS between the gateway's Envoy and Authorino
-// (manifests.md 6.4 a–c). Kuadrant creates the Authorino CR and
+// (steps 4a–4c of alpha-hack-program/llm-d-guide@1f391b7 docs/phases/06-maas.md;
+// opendatahub-io/models-as-a-service@v0.1.1 scripts/setup-authorino-tls.sh).
+// Kuadrant creates the Authorino CR and
 // authorino-operator its Service and Deployment, so each step is a Patch
 // behind a gate proving its target exists. The result carries the rollout
 // gate: what the bootstrap annotation (C13) waits for.
@@ -39,8 +41,9 @@ func (m *MaaS) newAuthorinoTLS(ctx *pulumi.Context, name string, a MaaSArgs) (re
 	}
 
 	// (b) listener TLS with that secret, plus the service CA mounted through
-	// the CR (confirmations.md §4): a volume patched onto the Deployment would
-	// be reverted by authorino-operator's volume mutators.
+	// the CR (docs/decisions.md D10): a volume patched onto the Deployment would
+	// be reverted by authorino-operator's volume mutators
+	// (Kuadrant/authorino-operator@v0.22.0 pkg/reconcilers/deployment_mutator.go).
 	crOpts, err := a.Gates.Options(a.After, a.Authorino, readiness.Prerequisite{
 		Resources: []pulumi.Resource{svc}, Gates: []readiness.Gate{crExists, authorinoCertGate()},
 	})

@@ -12,7 +12,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// newDashboardFlags sets the MaaS dashboard flags (manifests.md 6.8) with a
+// newDashboardFlags sets the MaaS dashboard flags (step 7 of
+// alpha-hack-program/llm-d-guide@1f391b7 docs/phases/06-maas.md) with a
 // Patch under its own field manager owning only these flags; the rhoai layer
 // owns the rest of OdhDashboardConfig and must not set these three.
 func (m *MaaS) newDashboardFlags(ctx *pulumi.Context, name string, a MaaSArgs, enabled readiness.Prerequisite) error {

@@ -17,7 +17,7 @@ import (
 
 const (
 	dbPasswordKey = "password"
-	dbURLKey      = "DB_CONNECTION_URL" // read by maas-api through the API ([M] config.go)
+	dbURLKey      = "DB_CONNECTION_URL" // read by maas-api through the API (opendatahub-io/models-as-a-service@v0.1.1 maas-api/internal/config/config.go)
 	dbDataPath    = "/var/lib/pgsql/data"
 	dbVolume      = "data"
 )

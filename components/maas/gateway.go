@@ -14,7 +14,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Gateway is maas-default-gateway (manifests.md 6.1): its Service override
+// Gateway is maas-default-gateway (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/maas/gateway/templates/): its Service override
 // ConfigMap, the Gateway (waitFor Programmed) and the passthrough Route with
 // host maas.<apps domain>. It is a component of its own because the serving
 // layer's published models route to it (C15) before the rest of MaaS exists.
@@ -59,7 +60,7 @@ func NewGateway(ctx *pulumi.Context, name string, args *GatewayArgs, opts ...pul
 	cm, err := corev1.NewConfigMap(ctx, name+"-override-config", &corev1.ConfigMapArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(GatewayConfigMapName), Namespace: pulumi.String(IngressNamespace)},
 		// The gateway Service is ClusterIP behind the Route; no serving-cert
-		// annotation (D3: service-ca would overwrite ingress-certs).
+		// annotation (docs/decisions.md D3: service-ca would overwrite ingress-certs).
 		Data: pulumi.StringMap{"service": pulumi.String("spec:\n  type: ClusterIP\n")},
 	}, append(cmOpts, parent)...)
 	if err != nil {

@@ -8,7 +8,7 @@ const (
 	GatewayClassName      = "openshift-default" // created by the connectivity layer
 	GatewayConfigMapName  = "maas-default-gateway-override-config"
 	RouteName             = "maas-default-gateway"
-	DefaultTLSSecretName  = "ingress-certs" // D3: not router-certs-default, no serving-cert annotation
+	DefaultTLSSecretName  = "ingress-certs" // docs/decisions.md D3: no serving-cert annotation
 	ApplicationsNamespace = "redhat-ods-applications"
 	TenantNamespace       = "models-as-a-service" // created by maas-controller
 	TenantName            = "default-tenant"      // created by maas-controller; CEL pins the name
@@ -28,8 +28,8 @@ const (
 	ServiceCAVolume         = "openshift-service-ca"
 	ServiceCAConfigMap      = "openshift-service-ca.crt"
 	ServiceCAMountPath      = "/etc/ssl/certs/openshift-service-ca"
-	ServiceCABundle         = ServiceCAMountPath + "/service-ca-bundle.crt" // D10, confirmations §4
-	EnvoyFilterName         = GatewayName + "-authn-ssl"                    // odh-model-controller (D4)
+	ServiceCABundle         = ServiceCAMountPath + "/service-ca-bundle.crt" // docs/decisions.md D10
+	EnvoyFilterName         = GatewayName + "-authn-ssl"                    // made by odh-model-controller (docs/decisions.md D4)
 	ModelControllerName     = "odh-model-controller"
 	MaaSControllerName      = "maas-controller"
 	DashboardConfigName     = "odh-dashboard-config"

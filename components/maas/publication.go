@@ -14,8 +14,9 @@ import (
 
 // newPublication registers a MaaSModelRef per published model, then the
 // MaaSSubscriptions, then the MaaSAuthPolicies. The edges also give the
-// destroy order of manifests.md teardown 2: MaaSAuthPolicy, MaaSSubscription,
-// MaaSModelRef, then the Tenant patch.
+// destroy order MaaSAuthPolicy, MaaSSubscription, MaaSModelRef, then the
+// Tenant patch (alpha-hack-program/llm-d-guide@1f391b7 docs/demos/maas-reset.md;
+// docs/decisions.md "MaaS teardown").
 func (m *MaaS) newPublication(ctx *pulumi.Context, name string, a MaaSArgs, tenant readiness.Prerequisite) error {
 	parent := pulumi.Parent(m)
 	for _, pm := range a.Models {

@@ -29,8 +29,8 @@ type ManagementSpec struct {
 }
 
 // AuthorinoPatch is the part of Authorino.spec this program owns: the
-// listener TLS (manifests.md 6.4 b) and the service CA volume
-// (confirmations.md §4).
+// listener TLS (step 4b of alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/06-maas.md) and the service CA volume (docs/decisions.md D10).
 type AuthorinoPatch struct {
 	Listener AuthorinoListener `json:"listener"`
 	Volumes  AuthorinoVolumes  `json:"volumes"`
@@ -71,7 +71,9 @@ type KeyToPath struct {
 	Path string `json:"path"`
 }
 
-// TenantPatch is the part of Tenant.spec this program owns (manifests.md 6.5).
+// TenantPatch is the part of Tenant.spec this program owns
+// (opendatahub-io/models-as-a-service@v0.1.1
+// deployment/base/maas-controller/crd/bases/maas.opendatahub.io_tenants.yaml).
 type TenantPatch struct {
 	GatewayRef ObjectRef     `json:"gatewayRef"`
 	APIKeys    TenantAPIKeys `json:"apiKeys"`
@@ -107,13 +109,13 @@ type MaaSSubscriptionSpec struct {
 	Priority  int                    `json:"priority"`
 }
 
-// Subjects are groups (items with only name, D6) and users.
+// Subjects are groups (items with only name, docs/decisions.md D6) and users.
 type Subjects struct {
 	Groups []GroupRef `json:"groups,omitempty"`
 	Users  []string   `json:"users,omitempty"`
 }
 
-// GroupRef is a group entry: only name (kind is rejected, D6).
+// GroupRef is a group entry: only name (kind is rejected, docs/decisions.md D6).
 type GroupRef struct {
 	Name string `json:"name"`
 }
@@ -138,7 +140,8 @@ type MaaSAuthPolicySpec struct {
 }
 
 // DashboardFlagsPatch is the part of OdhDashboardConfig.spec this program
-// owns (manifests.md 6.8); the rhoai layer owns every other flag.
+// owns (step 7 of alpha-hack-program/llm-d-guide@1f391b7 docs/phases/06-maas.md);
+// the rhoai layer owns every other flag.
 type DashboardFlagsPatch struct {
 	DashboardConfig DashboardFlags `json:"dashboardConfig"`
 }

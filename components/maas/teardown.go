@@ -14,14 +14,14 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
-// Teardown of what maas-controller made for us (confirmations.md §6): the
+// Teardown of what maas-controller made for us (docs/decisions.md "MaaS teardown"): the
 // Tenant and its namespace have no owner, and `modelsAsService: Removed`
 // deletes neither. Destroy therefore (1) deletes default-tenant after the Tenant
 // patch is relinquished and waits until its finalizer has run, while
 // maas-controller still runs; (2) after the enable patch is relinquished,
 // waits for maas-controller to be gone and deletes a Tenant it re-created in
 // the meantime, removing its finalizer (no controller is left to do it; the
-// last resort of §6). These are AfterDelete hooks: they run on
+// last resort). These are AfterDelete hooks: they run on
 // `pulumi destroy --run-program` (or a destroy through the Automation API).
 
 type sleeper interface {
@@ -101,7 +101,7 @@ func tenantPresentUID(ctx context.Context, c dynamic.Interface, uid types.UID) f
 }
 
 // removeTenant deletes default-tenant and waits for maas-controller to run its
-// finalizer (step 2 of confirmations.md §6). It waits for the Tenant it
+// finalizer, while the controller still runs. It waits for the Tenant it
 // deleted: a running maas-controller re-creates default-tenant whenever it
 // is missing (often within a poll interval), and that one is removed by
 // removeRecreatedTenant once the controller is gone.
@@ -126,7 +126,7 @@ func removeTenant(ctx context.Context, w *readiness.Waiter) error {
 
 // removeRecreatedTenant runs once MaaS is Removed: when maas-controller is
 // gone, a Tenant it re-created in between is deleted and, with no controller
-// left to clear it, its finalizer removed (step 4 of confirmations.md §6).
+// left to clear it, its finalizer removed.
 func removeRecreatedTenant(ctx context.Context, w *readiness.Waiter, appsNS string) error {
 	c, err := w.Client()
 	if err != nil {

@@ -49,7 +49,7 @@ func (m *MaaS) newBootstrap(ctx *pulumi.Context, name string, a MaaSArgs, author
 }
 
 // newTenant upserts default-tenant, which maas-controller creates with its
-// namespace (D5): a Patch behind gates proving both exist. C14: after the
+// namespace (docs/decisions.md D5): a Patch behind gates proving both exist. C14: after the
 // bootstrap annotation (EnvoyFilter generated) and MaaS enabled (Ready).
 func (m *MaaS) newTenant(ctx *pulumi.Context, name string, a MaaSArgs, enabled, bootstrap readiness.Prerequisite) (readiness.Prerequisite, error) {
 	nsExists, tenantExists := tenantGates()

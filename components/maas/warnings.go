@@ -9,8 +9,9 @@ import (
 // Warnings are configurations that apply but do not work as one expects: a
 // subscription owner group without a matching auth policy subject (or the
 // reverse) makes the model silently disappear from /v1/models for that group
-// ([G] maas-troubleshooting); a published model without a subscription or an
-// auth policy is reachable by nobody.
+// (alpha-hack-program/llm-d-guide@1f391b7 docs/reference/maas-troubleshooting.md);
+// a published model without a subscription or an auth policy is reachable
+// by nobody.
 func (a MaaSArgs) Warnings() []string {
 	a = a.withDefaults()
 	var out []string

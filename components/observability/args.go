@@ -40,7 +40,7 @@ type ObservabilityArgs struct {
 }
 
 // The operator packages of this layer and their default catalog entries
-// (confirmations.md §1).
+// (docs/decisions.md "Operator subscriptions").
 var (
 	TempoOperator = olm.Package{Name: "tempo-product",
 		Default: olm.Catalog{Channel: "stable", Source: "redhat-operators", Approval: olm.Automatic}}

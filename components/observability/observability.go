@@ -1,5 +1,6 @@
 // Package observability installs the tracing and monitoring stack
-// (manifests.md 3.3 and Phase 4): the Tempo and OpenTelemetry operators (and
+// (alpha-hack-program/llm-d-guide@1f391b7 docs/phases/03-operators-rhoai.md and
+// docs/phases/04-monitoring.md): the Tempo and OpenTelemetry operators (and
 // optionally Grafana) before RHOAI, because DSCI monitoring looks for their
 // CRDs (C10); user-workload monitoring, merged into the cluster monitoring
 // ConfigMap; the Cluster Observability Operator pinned to 1.4.x with Manual
@@ -21,7 +22,9 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Cluster object names (manifests.md 3.3, Phase 4; confirmations.md §1).
+// Cluster object names (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/{tempo,opentelemetry,cluster-observability}-operator/ and
+// gitops/instance/llm-d-observability/; docs/decisions.md "Operator subscriptions").
 const (
 	TempoNamespace         = "openshift-tempo-operator"
 	TempoOperatorGroup     = "tempo-operator"
@@ -147,7 +150,8 @@ func NewObservability(ctx *pulumi.Context, name string, args *ObservabilityArgs,
 		return nil, err
 	}
 	if a.Grafana {
-		// confirmations.md §1: Subscription in openshift-operators (global OperatorGroup).
+		// Subscription in openshift-operators, under its global OperatorGroup
+		// (docs/decisions.md "Operator subscriptions").
 		if o.Grafana, err = operator("grafana", pinned(a.GrafanaOperator, olm.OperatorArgs{
 			Package: GrafanaOperator.Name, Namespace: olm.GlobalOperatorsNamespace, Mode: olm.AllNamespaces,
 		})); err != nil {

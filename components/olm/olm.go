@@ -21,7 +21,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Budgets of the OLM operations (architecture.md: CSV 10 min).
+// Budgets of the OLM operations: an install plan and its CSV take minutes,
+// so 10 min is ample and a stuck install still fails the run.
 const (
 	SubscriptionTimeout = 10 * time.Minute
 	CSVTimeout          = 10 * time.Minute

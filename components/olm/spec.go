@@ -11,7 +11,7 @@ const (
 )
 
 // InstallMode decides the OperatorGroup's target namespaces: each operator
-// supports only some (confirmations.md §1).
+// supports only some (docs/decisions.md "Operator subscriptions").
 type InstallMode string
 
 const (
@@ -20,7 +20,8 @@ const (
 )
 
 // GlobalOperatorsNamespace already holds OperatorGroup global-operators; never
-// create another there (manifests.md, global rules).
+// create another there (openshift/operator-framework-olm@release-4.21
+// manifests/0000_50_olm_13-operatorgroup-default.yaml).
 const GlobalOperatorsNamespace = "openshift-operators"
 
 // MarketplaceNamespace holds the catalog sources.

@@ -33,10 +33,10 @@ const (
 // leaves its field empty.
 type Facts struct {
 	// BaseDomain is dnses.config.openshift.io/cluster spec.baseDomain
-	// (manifests.md 1.3 <base>: api.<base>, apps.<base>).
+	// (<base> of the certificates api.<base> and *.apps.<base>).
 	BaseDomain string
 	// AppsDomain is ingresses.config.openshift.io/cluster spec.domain
-	// (manifests.md 5.1 <apps-domain>).
+	// (the host suffix of the gateways' Routes).
 	AppsDomain string
 	// PlatformType is infrastructures/cluster status.platformStatus.type
 	// (AWS, BareMetal, None, ...).
@@ -50,8 +50,9 @@ type Facts struct {
 	// newest Completed history entry, else status.desired.version).
 	Version string
 	// WorkerMachineSets are the MachineSets in openshift-machine-api whose
-	// machines have role worker, sorted by name (manifests.md 2.1 copies the
-	// AMI, zones and filters from them).
+	// machines have role worker, sorted by name (the GPU MachineSets copy the
+	// AMI, zones and filters from them, as the guide's
+	// gitops/instance/machine-sets/gpu-worker/values.yaml says to).
 	WorkerMachineSets []MachineSet
 	// GPUChannel is packagemanifest openshift-marketplace/gpu-operator-certified
 	// status.defaultChannel (NVIDIA's install docs take the channel from it);

@@ -17,7 +17,8 @@ import (
 	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
-// awsMachineSet is an installer-made MachineSet (manifests.md 2.1 shape).
+// awsMachineSet is an installer-made worker MachineSet (the shape the GPU
+// MachineSets copy).
 func awsMachineSet(name, role, zone, instanceType string) *unstructured.Unstructured {
 	return kubetest.Object("machine.openshift.io/v1beta1", "MachineSet", "openshift-machine-api", name, map[string]any{
 		"spec": map[string]any{

@@ -1,7 +1,7 @@
 // Package readiness holds the gates that stand between a resource and its
 // dependents where the signal lives outside the object the program owns: the
 // CSV named by a Subscription, an OLM-created CRD, a node's allocatable GPUs,
-// an EnvoyFilter an operator generates (architecture.md, "Readiness gates").
+// an EnvoyFilter an operator generates (docs/gates.md).
 //
 // A gate is bound to each dependent as BeforeCreate and BeforeUpdate resource
 // hooks. When the check fails the dependent is not created and the run fails;

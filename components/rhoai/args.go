@@ -16,7 +16,8 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// Defaults (manifests.md 3.4–3.8, confirmations.md §1).
+// Defaults (alpha-hack-program/llm-d-guide@1f391b7 gitops/operators/rhoai/ and
+// gitops/instance/rhoai/; docs/decisions.md "Operator subscriptions").
 const (
 	DefaultAdminGroups         = "rhods-admins"
 	DefaultAllowedGroups       = "system:authenticated"
@@ -42,9 +43,9 @@ var Operator = olm.Package{
 type OpenShiftAIArgs struct {
 	Catalog olm.Catalog // overrides Operator.Default field by field
 
-	Monitoring MonitoringArgs  // DSCI spec.monitoring (manifests.md 3.5)
-	Components ComponentStates // DSC managementStates (manifests.md 3.6; kueue and llamastack Removed)
-	// RawDeploymentServiceConfig is kserve.rawDeploymentServiceConfig: Headless (default) or Headed (D2).
+	Monitoring MonitoringArgs  // DSCI spec.monitoring (the guide's gitops/instance/rhoai/templates/dsci.yaml)
+	Components ComponentStates // DSC managementStates (the guide's dsc.yaml; kueue and llamastack Removed)
+	// RawDeploymentServiceConfig is kserve.rawDeploymentServiceConfig: Headless (default) or Headed (docs/decisions.md D2).
 	RawDeploymentServiceConfig RawDeploymentServiceConfig
 	WorkbenchNamespace         string // rhods-notebooks
 	RegistriesNamespace        string // rhoai-model-registries
@@ -84,7 +85,8 @@ type MonitoringArgs struct {
 }
 
 // ComponentStates are the DSC components' managementStates; empty fields take
-// the manifests.md 3.6 defaults, except llamastackoperator (Removed by
+// the states of alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/rhoai/templates/dsc.yaml, except llamastackoperator (Removed by
 // default, as the rationale says) and kserve.modelsAsService (not here: the
 // MaaS layer owns it).
 type ComponentStates struct {
@@ -196,7 +198,8 @@ type HardwareProfile struct {
 	Spec        HardwareProfileSpec
 }
 
-// DefaultHardwareProfiles are manifests.md 3.7: gpu-profile, and
+// DefaultHardwareProfiles are those of alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/rhoai/templates/hardware-profiles.yaml: gpu-profile, and
 // nvidia-a10g-profile pinned to A10G nodes.
 func DefaultHardwareProfiles() []HardwareProfile {
 	gpu := func(nodeSelector map[string]string) HardwareProfileSpec {

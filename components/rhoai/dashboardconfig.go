@@ -12,7 +12,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// dashboardConfigSpec is manifests.md 3.8 minus the MaaS flags (the MaaS
+// dashboardConfigSpec is alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/rhoai/templates/odh-dashboard-config.yaml minus the MaaS flags (the MaaS
 // layer's patch, C17) and never mlflow (rejected on the existing object).
 func dashboardConfigSpec(a OpenShiftAIArgs) OdhDashboardConfigSpec {
 	flags := DashboardFlags{DisableKueue: true, GenAIStudio: true, ObservabilityDashboard: true}
@@ -26,8 +27,8 @@ func dashboardConfigSpec(a OpenShiftAIArgs) OdhDashboardConfigSpec {
 }
 
 // newDashboardConfigPatch patches odh-dashboard-config once the dashboard has
-// created it (dashboardConfigExists). manifests.md 3.8 restarts
-// rhods-dashboard after changing flags; this layer does not (the Deployment is
+// created it (dashboardConfigExists). The guide restarts rhods-dashboard
+// after changing flags (docs/phases/06-maas.md, step 7); this layer does not (the Deployment is
 // operator-owned), and whether the running dashboard picks the flags up
 // without a restart is UNCONFIRMED.
 func newDashboardConfigPatch(ctx *pulumi.Context, name string, a OpenShiftAIArgs, after readiness.Prerequisite, opts ...pulumi.ResourceOption) (*apiextensions.CustomResourcePatch, error) {

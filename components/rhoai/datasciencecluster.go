@@ -12,7 +12,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// dscSpec is manifests.md 3.6 with the configured states, without
+// dscSpec is alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/rhoai/templates/dsc.yaml with the configured states, without
 // kserve.modelsAsService (owned by the MaaS layer's Patch, C12).
 func dscSpec(a OpenShiftAIArgs) DataScienceClusterSpec {
 	c := a.Components

@@ -12,7 +12,9 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// dsciSpec is manifests.md 3.5 (v2, no serviceMesh), monitoring from args.
+// dsciSpec is alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/rhoai/templates/dsci.yaml as v2, without serviceMesh
+// (docs/decisions.md D1), monitoring from args.
 func dsciSpec(a OpenShiftAIArgs) DSCInitializationSpec {
 	m := a.Monitoring
 	mon := DSCIMonitoring{ManagementState: m.ManagementState, Namespace: m.Namespace}

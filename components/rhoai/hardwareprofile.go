@@ -12,7 +12,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// HardwareProfileLabels make the dashboard list a profile (manifests.md 3.7).
+// HardwareProfileLabels make the dashboard list a profile
+// (alpha-hack-program/llm-d-guide@1f391b7 gitops/instance/rhoai/templates/hardware-profiles.yaml).
 var HardwareProfileLabels = map[string]string{
 	"app.kubernetes.io/part-of":          "hardwareprofile",
 	"app.opendatahub.io/hardwareprofile": "true",

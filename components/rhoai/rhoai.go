@@ -1,4 +1,5 @@
-// Package rhoai installs Red Hat OpenShift AI 3.4 (manifests.md 3.4–3.8): the
+// Package rhoai installs Red Hat OpenShift AI 3.4 (alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/03-operators-rhoai.md, gitops/operators/rhoai/, gitops/instance/rhoai/): the
 // rhods-operator through OLM after RHCL and LWS (C8, C9); the operator-created
 // DSCInitialization default-dsci, patched once Tempo/OTel/COO are in (C10);
 // the DataScienceCluster default-dsc, whose Ready is what serving waits for
@@ -21,11 +22,12 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// Cluster object names (manifests.md 3.4–3.8).
+// Cluster object names (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/rhoai/ and gitops/instance/rhoai/).
 const (
 	OperatorNamespace     = "redhat-ods-operator"
 	OperatorGroupName     = "rhods-operator"
-	SubscriptionName      = "rhods-operator" // keep: [O] uninstall deletes Subscription "rhods-operator"
+	SubscriptionName      = "rhods-operator" // keep: the operator's uninstall deletes this name (docs/decisions.md "Uninstalling RHOAI")
 	ApplicationsNamespace = "redhat-ods-applications"
 	DSCIName              = "default-dsci"
 	DSCName               = "default-dsc"

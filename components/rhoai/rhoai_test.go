@@ -132,7 +132,7 @@ func TestOpenShiftAI_dsciPatch(t *testing.T) {
 		want       map[string]any
 	}{
 		{
-			name: "defaults are manifests.md 3.5 without serviceMesh",
+			name: "defaults are llm-d-guide's dsci.yaml without serviceMesh",
 			want: map[string]any{
 				"applicationsNamespace": "redhat-ods-applications",
 				"monitoring": map[string]any{
@@ -179,7 +179,8 @@ func TestOpenShiftAI_dsciPatch(t *testing.T) {
 	}
 }
 
-// dscComponents is manifests.md 3.6 with llamastackoperator Removed and no
+// dscComponents is llm-d-guide's gitops/instance/rhoai/templates/dsc.yaml
+// with llamastackoperator Removed and no
 // kserve.modelsAsService.
 func dscComponents() map[string]any {
 	state := func(s string) map[string]any { return map[string]any{"managementState": s} }
@@ -207,7 +208,7 @@ func TestOpenShiftAI_dataScienceCluster(t *testing.T) {
 		args OpenShiftAIArgs
 		edit func(c map[string]any)
 	}{
-		{name: "defaults are manifests.md 3.6 with llamastack Removed", edit: func(map[string]any) {}},
+		{name: "defaults are llm-d-guide's dsc.yaml with llamastack Removed", edit: func(map[string]any) {}},
 		{
 			name: "llamastack, Kueue and the service config are configurable",
 			args: OpenShiftAIArgs{Components: ComponentStates{LlamaStackOperator: Managed, Kueue: Unmanaged, Ray: Managed}, RawDeploymentServiceConfig: Headed},
@@ -272,7 +273,7 @@ func TestOpenShiftAI_hardwareProfiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, in.ai.HardwareProfiles, 2)
 	for _, tc := range cases {
-		t.Run(tc.name+" is manifests.md 3.7", func(t *testing.T) {
+		t.Run(tc.name+" is llm-d-guide's hardware profile", func(t *testing.T) {
 			r := one(t, in.rec, "HardwareProfile", "redhat-ods-applications", tc.name)
 			assert.Equal(t, "kubernetes:infrastructure.opendatahub.io/v1:HardwareProfile", r.Type)
 			md := r.Object()["metadata"].(map[string]any)

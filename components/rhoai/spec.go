@@ -3,7 +3,7 @@ package rhoai
 import "k8s.io/apimachinery/pkg/util/intstr"
 
 // Typed bodies of the RHOAI CRs, json tags as in the opendatahub-operator
-// v3.4.0 CRDs (manifests.md 3.5–3.8).
+// v3.4.0 API types (opendatahub-io/opendatahub-operator@v3.4.0 api/).
 
 // ManagementState is a component's or service's managementState.
 type ManagementState string
@@ -15,7 +15,7 @@ const (
 )
 
 // DSCInitializationSpec is dscinitialization.opendatahub.io/v2 DSCInitialization.spec
-// (v2 has no serviceMesh; confirmations.md §2).
+// (v2 has no serviceMesh; docs/decisions.md D1).
 type DSCInitializationSpec struct {
 	ApplicationsNamespace string           `json:"applicationsNamespace"`
 	Monitoring            DSCIMonitoring   `json:"monitoring"`
@@ -100,7 +100,7 @@ type ComponentState struct {
 	ManagementState ManagementState `json:"managementState"`
 }
 
-// RawDeploymentServiceConfig is kserve.rawDeploymentServiceConfig (D2).
+// RawDeploymentServiceConfig is kserve.rawDeploymentServiceConfig (docs/decisions.md D2).
 type RawDeploymentServiceConfig string
 
 const (

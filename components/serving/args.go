@@ -14,7 +14,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Cluster object names (manifests.md 5.1, 5.2).
+// Cluster object names (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/llm-d/gateway/ and gitops/instance/llm-d/inference/).
 const (
 	IngressNamespace         = "openshift-ingress"
 	GatewayName              = "openshift-ai-inference"
@@ -44,7 +45,10 @@ const (
 	startupProbeFailureLimit = 60 // 10 min at a 10 s period: weights load in 2–5 min
 )
 
-// Budgets (architecture.md: model load 30 min).
+// Budgets: a cold model load is the first pull of the model image, then
+// 2–5 min of weight loading; a download from Hugging Face alone can take
+// 10–20 min for an 8B model (alpha-hack-program/llm-d-guide@1f391b7
+// RATIONALE.md phase 5).
 const (
 	GatewayTimeout     = 10 * time.Minute
 	CertificateTimeout = 10 * time.Minute
@@ -59,7 +63,8 @@ type GatewayTLS struct {
 	SelfSigned bool
 }
 
-// ModelArgs is one model served by an LLMInferenceService (manifests.md 5.2).
+// ModelArgs is one model served by an LLMInferenceService
+// (alpha-hack-program/llm-d-guide@1f391b7 gitops/instance/llm-d/inference/).
 type ModelArgs struct {
 	Name                     string // LLMInferenceService name, unique across models, e.g. qwen3-8b
 	Namespace                string // default llm-d-demo; models may share a namespace
@@ -75,7 +80,7 @@ type ModelArgs struct {
 	HardwareProfile          string // default gpu-profile
 	HardwareProfileNamespace string // default redhat-ods-applications
 	RuntimeVersion           string // opendatahub.io/runtime-version, default v0.18.0
-	StartupProbe             *bool  // default true (D9: the rationale's useStartupProbe)
+	StartupProbe             *bool  // default true (docs/decisions.md D9)
 	DisableAuth              bool   // security.opendatahub.io/enable-auth "false"; never with Publish
 	Publish                  bool   // route through maas-default-gateway and publish in MaaS (C15)
 }

@@ -16,7 +16,8 @@ import (
 
 // newGateway registers the TLS source (a self-signed Issuer + Certificate, or
 // nothing for an existing secret), the Gateway (waitFor Programmed) and the
-// passthrough Route (manifests.md 5.1).
+// passthrough Route (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/llm-d/gateway/templates/gateway.yaml).
 func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) error {
 	parent := pulumi.Parent(s)
 	host := gatewayHost(a.AppsDomain)
@@ -69,8 +70,9 @@ func (s *Serving) newGateway(ctx *pulumi.Context, name string, a ServingArgs) er
 	// OpenShift gateway controller (istio) otherwise makes a LoadBalancer,
 	// which never gets an address on bare metal (Programmed=False,
 	// AddressNotAssigned: istio pilot/pkg/config/kube/gateway/conditions.go)
-	// and is an unused cloud load balancer on AWS. As the seed's gateway
-	// chart does with its Route (gitops/instance/llm-d/gateway), minus the
+	// and is an unused cloud load balancer on AWS. As llm-d-guide's gateway
+	// chart does with its Route (alpha-hack-program/llm-d-guide@1f391b7
+	// gitops/instance/llm-d/gateway), minus the
 	// serving-cert annotation: service-ca would overwrite the listener's
 	// ingress-certs secret.
 	cmOpts, err := a.Gates.Options(a.After)

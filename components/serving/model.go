@@ -14,7 +14,8 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
-// Labels and annotations of manifests.md 5.2.
+// Labels and annotations of alpha-hack-program/llm-d-guide@1f391b7
+// gitops/instance/llm-d/inference/templates/{intelligent-inference,connections}.yaml.
 var (
 	namespaceLabels = map[string]string{"modelmesh-enabled": "false", "opendatahub.io/dashboard": "true"}
 	secretLabels    = map[string]string{"opendatahub.io/dashboard": "true"}
@@ -119,7 +120,9 @@ func (s *Serving) newModel(ctx *pulumi.Context, name string, a ServingArgs, m Mo
 
 func (m ModelArgs) annotations() map[string]string {
 	return map[string]string{
-		// Absent means on ([K] IsAuthEnabled); written out so the intent is visible.
+		// Absent means on (opendatahub-io/kserve@odh-v3.4
+		// pkg/apis/serving/v1alpha2/llm_inference_service_types_func_ocp.go,
+		// IsAuthEnabled); written out so the intent is visible.
 		"security.opendatahub.io/enable-auth":       strconv.FormatBool(!m.DisableAuth),
 		"opendatahub.io/hardware-profile-name":      m.HardwareProfile,
 		"opendatahub.io/hardware-profile-namespace": m.HardwareProfileNamespace,
@@ -142,16 +145,18 @@ func (m ModelArgs) spec(a ServingArgs) LLMInferenceServiceSpec {
 		Resources: Resources{Limits: resources, Requests: resources},
 	}
 	if m.VLLMArgs != "" {
-		// Sent once, in full: the list replaces the preset's (manifests.md 5.2 gotchas).
+		// Sent once, in full: the list replaces the preset's, and a duplicate
+		// is rejected (alpha-hack-program/llm-d-guide@1f391b7
+		// docs/phases/05-llmd-quickstart.md, troubleshooting).
 		c.Env = []EnvVar{{Name: VLLMArgsEnv, Value: m.VLLMArgs}}
 	}
 	health := &HTTPGetAction{Path: "/health", Port: 8000, Scheme: "HTTPS"}
 	if *m.StartupProbe {
-		// D9: the rationale's useStartupProbe; vLLM loads weights for 2–5 min.
+		// docs/decisions.md D9: the rationale's startup probe; vLLM loads weights for 2–5 min.
 		c.LivenessProbe = &Probe{InitialDelaySeconds: 10}
 		c.StartupProbe = &Probe{HTTPGet: health, InitialDelaySeconds: 15, TimeoutSeconds: 10, PeriodSeconds: 10, FailureThreshold: startupProbeFailureLimit}
 	} else {
-		// D9: what the seed chart renders without the startup probe.
+		// docs/decisions.md D9: what llm-d-guide's chart renders without it.
 		c.LivenessProbe = &Probe{HTTPGet: health, InitialDelaySeconds: 120}
 	}
 	return LLMInferenceServiceSpec{

@@ -25,7 +25,8 @@ type IssuerRef struct {
 }
 
 // LLMInferenceServiceSpec is serving.kserve.io/v1alpha2 LLMInferenceService.spec
-// (manifests.md 5.2). There is no enableAuth field: auth is an annotation.
+// (opendatahub-io/kserve@odh-v3.4 pkg/apis/serving/v1alpha2/). There is no
+// enableAuth field: auth is an annotation.
 type LLMInferenceServiceSpec struct {
 	Replicas int         `json:"replicas"`
 	Model    ModelSpec   `json:"model"`

@@ -15,7 +15,8 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
 
-// Cluster object names and fixed values (manifests.md 1.2–1.4).
+// Cluster object names and fixed values (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/cert-manager-operator/ and gitops/operators/cert-manager-route53/).
 const (
 	OperatorNamespace = "cert-manager-operator"
 	OperatorGroupName = "openshift-cert-manager-operator"
@@ -36,7 +37,7 @@ const (
 
 	IngressCertificateName = "ocp-ingress"
 	IngressNamespace       = "openshift-ingress"
-	IngressSecretName      = "ingress-certs" // also the MaaS gateway's TLS secret (D3)
+	IngressSecretName      = "ingress-certs" // also the MaaS gateway's TLS secret (docs/decisions.md D3)
 	APICertificateName     = "ocp-api"
 	APINamespace           = "openshift-config"
 	APISecretName          = "api-certs"
@@ -93,7 +94,8 @@ type TLSArgs struct {
 	Region string
 	// HostedZoneID pins the public hosted zone; empty lets cert-manager find it.
 	HostedZoneID string
-	// Email registers the ACME account with a contact; empty sets none (as manifests.md).
+	// Email registers the ACME account with a contact; empty sets none (as the
+	// guide's gitops/operators/cert-manager-route53 ClusterIssuers).
 	Email string
 	// Issuer signs the Certificates: letsencrypt (default) or letsencrypt-staging.
 	// Both ClusterIssuers are always created.
@@ -139,9 +141,10 @@ type TLSArgs struct {
 	// IngressController switch is on by default).
 	SkipIngressCertificate bool
 	// APIServerCertificate switches the API server's serving certificate for
-	// api.<base> (opt-in). C18 / confirmations.md §7: afterwards a kubeconfig
-	// whose certificate-authority-data holds only the cluster CA fails with
-	// x509: add ISRG Root X1 and X2 to that CA data first.
+	// api.<base> (opt-in). C18: afterwards a kubeconfig whose
+	// certificate-authority-data holds only the cluster CA fails with x509
+	// (kubernetes/client-go@v0.34.4 transport/transport.go trusts only that
+	// data when it is set): add ISRG Root X1 and X2 to that CA data first.
 	APIServerCertificate bool
 
 	// OperandNamespace, when set, is Namespace cert-manager created earlier
@@ -153,7 +156,8 @@ type TLSArgs struct {
 	After readiness.Prerequisite // what this layer's first objects wait for
 }
 
-// DefaultTLSArgs returns the values of manifests.md (AWS, Route53 DNS-01,
+// DefaultTLSArgs returns the values of the guide's phase 1 charts
+// (alpha-hack-program/llm-d-guide@1f391b7 gitops/operators/cert-manager-*: AWS, Route53 DNS-01,
 // the aws-creds secret, production issuer, ingress switch on, API switch off).
 // The caller fills BaseDomain, Region, Credentials, Gates and After.
 func DefaultTLSArgs() TLSArgs {
@@ -304,7 +308,9 @@ func secretName(s string) bool { return len(s) <= 253 && subdomain.MatchString(s
 func (a TLSArgs) appsDomain() string { return "apps." + a.BaseDomain }
 func (a TLSArgs) apiHost() string    { return "api." + a.BaseDomain }
 
-// overrideArgs are CertManager spec.controllerConfig.overrideArgs (manifests.md 1.2).
+// overrideArgs are CertManager spec.controllerConfig.overrideArgs
+// (alpha-hack-program/llm-d-guide@1f391b7
+// gitops/operators/cert-manager-operator/templates/certmanager-cluster.yaml).
 func (a TLSArgs) overrideArgs() []string {
 	return []string{
 		"--dns01-recursive-nameservers-only",

@@ -15,8 +15,8 @@ import (
 // switchCertificates patches the platform singletons to serve the new
 // certificates. Each Patch DependsOn its Certificate, so destroy relinquishes
 // the field (the router and the API server fall back to their own
-// certificates) before the Certificate and its Secret are deleted
-// (manifests.md teardown 6).
+// certificates) before the Certificate and its Secret are deleted: never
+// point the router or the API server at a missing secret.
 func (t *TLS) switchCertificates(ctx *pulumi.Context, name string, a TLSArgs) error {
 	parent := pulumi.Parent(t)
 	if !a.SkipIngressCertificate {
@@ -50,7 +50,7 @@ func (t *TLS) switchCertificates(ctx *pulumi.Context, name string, a TLSArgs) er
 // args.APIServerCertificate is on (a no-op otherwise). stacks/ calls it after
 // registering every other layer and passes them all as after (C18): the
 // switch breaks every kubeconfig whose CA data lacks ISRG Root X1/X2
-// (confirmations.md §7; see the package doc), so nothing may follow it.
+// (see the package doc), so nothing may follow it.
 func (t *TLS) SwitchAPIServerCertificate(ctx *pulumi.Context, after readiness.Prerequisite) error {
 	a, name := t.args, t.name
 	if !a.APIServerCertificate {

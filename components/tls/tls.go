@@ -1,21 +1,23 @@
-// Package tls is phase 1 of the install (manifests.md 1.2–1.4): the cert-manager
+// Package tls is phase 1 of the install (alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/01-tls-cert-automation.md and gitops/operators/cert-manager-*): the cert-manager
 // Operator for Red Hat OpenShift, its CertManager cluster configuration, the
 // Let's Encrypt ClusterIssuers (DNS-01 on Route53), the cluster Certificates
 // ocp-ingress and ocp-api, and the switch of the router's default certificate
 // and (opt-in) of the API server's named certificate.
 //
-// Order (architecture.md): C1 the CSV and CRDs before CertManager and the
+// Order (README.md, Architecture): C1 the CSV and CRDs before CertManager and the
 // issuers; C2 cert-manager usable (Deployments Available, webhook CA injected,
 // controller rolled out with the override args) and the DNS-01 credentials
 // before the ClusterIssuers; C3 the chosen issuer Ready before the
 // Certificates; C4 each Certificate Ready before its switch; C18 the API
 // switch after everything else. Destroy runs the reverse, so both switches are
 // relinquished before the Certificates, their Secrets and the issuers go
-// (manifests.md teardown 6; --enable-certificate-owner-ref deletes a
-// Certificate's Secret with it).
+// (--enable-certificate-owner-ref deletes a Certificate's Secret with it:
+// https://cert-manager.io/docs/installation/reinstall/).
 //
-// The API certificate switch breaks existing kubeconfigs (confirmations.md
-// §7): client-go trusts only certificate-authority-data when it is set, and
+// The API certificate switch breaks existing kubeconfigs: client-go trusts
+// only certificate-authority-data when it is set (kubernetes/client-go@v0.34.4
+// transport/transport.go, rootCertPool), and
 // once api.<base> serves the Let's Encrypt certificate a kubeconfig holding
 // only the cluster CA fails with "x509: certificate signed by unknown
 // authority". Before turning APIServerCertificate on, append ISRG Root X1 and
@@ -114,7 +116,7 @@ func (t *TLS) Prerequisite() readiness.Prerequisite { return t.CertManagerReady(
 
 // IngressCertificateReady is the Certificate openshift-ingress/ocp-ingress
 // and its certificateReady gate: Secret ingress-certs holds the signed
-// certificate, e.g. for the MaaS gateway's listener (D3).
+// certificate, e.g. for the MaaS gateway's listener (docs/decisions.md D3).
 func (t *TLS) IngressCertificateReady() readiness.Prerequisite {
 	return readiness.Prerequisite{
 		Resources: []pulumi.Resource{t.IngressCertificate},

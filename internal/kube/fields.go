@@ -10,7 +10,8 @@ type Condition struct {
 }
 
 // FindCondition selects a condition by type (never by position: a
-// Certificate's conditions[0] may be Issuing, manifests.md 1.3).
+// Certificate's conditions[0] may be Issuing: alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/01-tls-cert-automation.md).
 func FindCondition(obj *unstructured.Unstructured, condType string) (Condition, bool) {
 	list, _, _ := unstructured.NestedSlice(obj.Object, "status", "conditions")
 	for _, item := range list {

@@ -1,8 +1,10 @@
 // Package maascheck proves a Models-as-a-Service install end to end from the
-// stack outputs (manifests.md 6.9): the MaaS API answers, an API key can be
-// created, /v1/models lists the published models, a request without a key is
-// refused, a completion returns usage tokens, a low tier reaches 429, and every
-// key created is revoked at the end whatever happened before. It also prints
+// stack outputs (opendatahub-io/models-as-a-service@v0.1.1
+// maas-api/openapi3.yaml; step 8 of alpha-hack-program/llm-d-guide@1f391b7
+// docs/phases/06-maas.md): the MaaS API answers, an API key can be created,
+// /v1/models lists the published models, a request without a key is refused,
+// a completion returns usage tokens, a low tier reaches 429, and every key
+// created is revoked at the end whatever happened before. It also prints
 // a per-layer health report of the live cluster (health.go).
 package maascheck
 
@@ -258,7 +260,7 @@ func (r *run) reachable(ctx context.Context) {
 		fmt.Sprintf(" (/v1/models without a key: %s %s)", models.statusText(), models.message())), hint)
 }
 
-// apiKeyRequest is the body of POST /v1/api-keys (confirmations.md 5:
+// apiKeyRequest is the body of POST /v1/api-keys (docs/decisions.md D11:
 // expiresIn, not expiresInDays).
 type apiKeyRequest struct {
 	Name         string `json:"name"`

@@ -85,8 +85,8 @@ var HealthResources = map[schema.GroupVersionResource]string{
 	gvrMaaSSubs: "MaaSSubscriptionList", gvrMaaSAuthPols: "MaaSAuthPolicyList", gvrTenants: "TenantList",
 }
 
-// OperatorNamespaces hold the OLM Subscriptions of the install (manifests.md
-// phases 1-3, confirmations.md 1).
+// OperatorNamespaces hold the OLM Subscriptions of the install (phases 1–3;
+// docs/decisions.md "Operator subscriptions").
 var OperatorNamespaces = []string{
 	"cert-manager-operator", "openshift-nfd", "nvidia-gpu-operator", "kuadrant-system",
 	"openshift-lws-operator", "openshift-tempo-operator", "openshift-opentelemetry-operator",

@@ -166,7 +166,8 @@ type Selection struct {
 
 // Select applies the flag values (empty: defaults) to the outputs:
 //   - subscription: the flag, else the highest-priority subscription that
-//     includes the model (keys bind to the highest priority, manifests.md 6.7);
+//     includes the model (keys bind to the highest priority:
+//     opendatahub-io/models-as-a-service@v0.1.1 deployment/base/maas-controller/crd/bases/maas.opendatahub.io_maassubscriptions.yaml);
 //   - model: the flag, else the first published model of that subscription,
 //     else the first published model;
 //   - low tier: the flag, else the subscription with the smallest limit for the

@@ -52,8 +52,8 @@ const (
 // WaitFor returns the annotations that make the provider wait, on create and
 // update, until every expression holds (condition=Type, jsonpath={...}=value),
 // failing the run after timeout. A failed wait leaves the resource with an
-// initialization error, so the next `pulumi up` waits again (architecture.md,
-// "Readiness gates", fact 1).
+// initialization error, so the next `pulumi up` waits again (verified with
+// the real engine; docs/gates.md).
 func WaitFor(timeout time.Duration, exprs ...string) map[string]string {
 	if len(exprs) == 0 {
 		panic("manifest.WaitFor needs at least one expression")

@@ -42,8 +42,8 @@ func liveDelays() ocpsim.Delays { return ocpsim.RealisticDelays().Scale(0.01) }
 
 // gatePollMax is the program's gate poll cap (readiness.NewWaiter: 2 s
 // doubling to 10 s, and a watch wakes a gate sooner): a terminal state is
-// seen at the next poll at the latest. Issue 5 allows two intervals from
-// the fault becoming visible to the run failing.
+// seen at the next poll at the latest. A run must fail within two intervals
+// of the fault becoming visible.
 const gatePollMax = 10 * time.Second
 
 // live is one throwaway control plane, its simulated OpenShift, and a stack

@@ -1,6 +1,6 @@
 package engine
 
-// Live engine tests (issue 5, items 3b-3f): the real program through the
+// Live engine tests: the real program through the
 // real Pulumi engine against a throwaway kube-apiserver and
 // kube-controller-manager (tests/kubeenv) with the simulated OpenShift
 // platform (tests/ocpsim) playing OLM, the operators, the machine API

@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// cert-manager Operator for Red Hat OpenShift (manifests.md 1.2-1.3).
+// cert-manager Operator for Red Hat OpenShift (phase 1; components/tls).
 const (
 	certManagerPackage   = "openshift-cert-manager-operator"
 	certManagerNamespace = "cert-manager"

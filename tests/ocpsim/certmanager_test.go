@@ -12,7 +12,7 @@ import (
 	"github.com/rhoai-pulumi/installer/components/tls"
 )
 
-// The program's override args (components/tls, manifests.md 1.2).
+// The program's override args (components/tls overrideArgs).
 var overrideArgs = []string{"--dns01-recursive-nameservers-only", "--dns01-recursive-nameservers=8.8.8.8:53,1.1.1.1:53", "--enable-certificate-owner-ref"}
 
 func certManagerInstalled(t *testing.T, opts ...func(*Options)) *fixture {

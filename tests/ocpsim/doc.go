@@ -1,10 +1,10 @@
 // Package ocpsim simulates the OpenShift 4.21 platform the program installs
-// on (issue 5, item 2): against any API server reachable through a dynamic
+// on: against any API server reachable through a dynamic
 // client (kube-apiserver + kube-controller-manager from tests/kubeenv, or
 // the dynamic fake of NewFakeClient) it bootstraps what a fresh cluster has
 // and plays OLM, the operators the program installs, the machine API, the
 // scheduler and the kubelet, so that the program's own readiness signals
-// are satisfied, and every ordering constraint (architecture.md C1-C18)
+// are satisfied, and every ordering constraint (C1-C18, README.md)
 // fails the way the real platform fails when broken.
 //
 // # API

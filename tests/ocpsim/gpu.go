@@ -8,7 +8,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// NFD and the NVIDIA GPU operator (manifests.md 2.2-2.3).
+// NFD and the NVIDIA GPU operator (openshift/cluster-nfd-operator@release-4.21
+// internal/status/status.go; NVIDIA/gpu-operator@v26.3.3 api/nvidia/v1/clusterpolicy_types.go).
 const (
 	nfdPackage      = "nfd"
 	gpuPackage      = "gpu-operator-certified"

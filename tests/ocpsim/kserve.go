@@ -10,7 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// KServe's LLMInferenceService controller (manifests.md 5.2).
+// KServe's LLMInferenceService controller (opendatahub-io/kserve@odh-v3.4
+// pkg/apis/serving/v1alpha2/).
 const (
 	llmisvcFinalizer      = "serving.kserve.io/llmisvc-finalizer"
 	defaultLLMGateway     = "openshift-ai-inference"

@@ -9,7 +9,7 @@ import (
 )
 
 // Red Hat Connectivity Link: Kuadrant, Authorino and Limitador
-// (manifests.md 3.1 and 6.4).
+// (Kuadrant/kuadrant-operator@v1.3.1, Kuadrant/authorino-operator@v0.22.0).
 const (
 	rhclPackage       = "rhcl-operator"
 	authorinoPackage  = "authorino-operator"

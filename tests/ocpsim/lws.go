@@ -1,7 +1,7 @@
 package ocpsim
 
 // LeaderWorkerSet operator and the Cluster Observability Operator
-// (manifests.md 3.2 and phase 4).
+// (phases 3 and 4; docs/decisions.md "Operator subscriptions").
 const (
 	lwsPackage   = "leader-worker-set"
 	lwsNamespace = "openshift-lws-operator"

@@ -10,7 +10,8 @@ import (
 )
 
 // Models-as-a-Service v0.1.1 (maas-controller) and odh-model-controller's
-// gateway bootstrap (manifests.md 6.4-6.7).
+// gateway bootstrap (opendatahub-io/models-as-a-service@v0.1.1 maas-controller/,
+// opendatahub-io/odh-model-controller@odh-v3.4; docs/decisions.md D4, D5).
 const (
 	tenantNamespace      = "models-as-a-service"
 	tenantName           = "default-tenant"
@@ -42,7 +43,7 @@ func (p *pass) maasControllerRunning() bool {
 // removes the Tenant finalizer on deletion while it runs.
 func (s *Sim) reconcileMaaSController(p *pass) error {
 	if !p.maasControllerRunning() {
-		return nil // nothing removes the Tenant finalizer any more (confirmations.md §6)
+		return nil // nothing removes the Tenant finalizer any more (docs/decisions.md "MaaS teardown")
 	}
 	if !p.exists(gvrNamespaces, "", tenantNamespace) {
 		ns := newObject("v1", "Namespace", "", tenantNamespace)

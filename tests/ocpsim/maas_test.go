@@ -89,7 +89,8 @@ func TestGatewayBootstrap(t *testing.T) {
 	}
 }
 
-// llmisvc is the program's LLMInferenceService (manifests.md 5.2/6.6).
+// llmisvc is the program's LLMInferenceService (components/serving), routed
+// to the MaaS gateway when published.
 func llmisvc(name string, replicas int64, gpus string, published bool) *unstructured.Unstructured {
 	gateway := map[string]any{}
 	if published {

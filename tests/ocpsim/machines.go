@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Machine API names (manifests.md 2.1).
+// Machine API names (openshift/api@release-4.21 machine/v1beta1).
 const (
 	machineFinalizer  = "machine.machine.openshift.io"
 	machineSetLabel   = "machine.openshift.io/cluster-api-machineset"

@@ -31,7 +31,8 @@ func (p Package) head(channel string) string {
 }
 
 // DefaultCatalog is what the simulated OperatorHub offers: every package
-// the program subscribes to, at the channels confirmations.md names. Where
+// the program subscribes to, at the channels of docs/decisions.md
+// "Operator subscriptions". Where
 // a newer CSV than the program's pin sits at the channel head (COO 1.5.0,
 // RHCL 1.4.1), OLM proposes an upgrade InstallPlan the program must leave
 // unapproved.

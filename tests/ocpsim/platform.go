@@ -215,7 +215,7 @@ func (s *Sim) bootstrapStorage(p *pass) error {
 	if _, err := p.create(gvrSecrets, pull); err != nil {
 		return err
 	}
-	// The router's own default certificate (the MaaS gateway's fallback, D3).
+	// The router's own default certificate (the MaaS gateway's fallback, docs/decisions.md D3).
 	crt, keyPEM, err := s.ca.issue([]string{"*." + s.opts.AppsDomain}, s.now(), 2*365*24*time.Hour)
 	if err != nil {
 		return err
@@ -330,7 +330,7 @@ func (s *Sim) reconcileNamespaces(p *pass) error {
 // reconcileServiceCA plays the service-ca operator: a Service annotated
 // with serving-cert-secret-name gets a serving certificate Secret. Like the
 // real one, it overwrites an existing Secret of that name it did not issue
-// (manifests.md D3: never annotate for an existing secret).
+// (docs/decisions.md D3: never annotate for an existing secret).
 func (s *Sim) reconcileServiceCA(p *pass) error {
 	svcs, err := p.list(gvrServices)
 	if err != nil {

@@ -69,7 +69,7 @@ func TestServiceCA(t *testing.T) {
 	svc := obj("v1", "Service", "demo", "api", map[string]any{"ports": []any{map[string]any{"port": int64(443)}}})
 	svc.SetAnnotations(map[string]string{servingCertAnn: "api-tls"})
 	f.create(gvrServices, svc)
-	// An existing secret of another origin is overwritten (manifests.md D3).
+	// An existing secret of another origin is overwritten (docs/decisions.md D3).
 	other := obj("v1", "Secret", "demo", "other-tls", nil)
 	other.Object["data"] = map[string]any{"tls.crt": "b3JpZ2luYWw="}
 	f.create(gvrSecrets, other)

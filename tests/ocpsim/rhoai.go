@@ -8,7 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-// Red Hat OpenShift AI 3.4 (rhods-operator; manifests.md 3.4-3.8, 6.3).
+// Red Hat OpenShift AI 3.4 (rhods-operator; opendatahub-io/opendatahub-operator@v3.4.0).
 const (
 	rhodsPackage        = "rhods-operator"
 	appsNamespace       = "redhat-ods-applications"

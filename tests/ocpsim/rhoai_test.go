@@ -13,7 +13,7 @@ import (
 	"github.com/rhoai-pulumi/installer/components/rhoai"
 )
 
-// dscSpec is the program's DataScienceCluster (manifests.md 3.6).
+// dscSpec is the program's DataScienceCluster (components/rhoai).
 func dsc() *unstructured.Unstructured {
 	state := func(s string) map[string]any { return map[string]any{"managementState": s} }
 	return obj("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc", map[string]any{"components": map[string]any{
@@ -225,7 +225,7 @@ func TestMaaSController_recreatesTenant(t *testing.T) {
 	assert.Equal(t, "Active", str(tenant, "status", "phase"))
 
 	// modelsAsService Removed: maas-controller goes, the Tenant stays with
-	// its finalizer (confirmations.md §6).
+	// its finalizer (docs/decisions.md "MaaS teardown").
 	enableMaaS(f, "Removed")
 	assert.Nil(t, f.get(gvrDeployments, "redhat-ods-applications", "maas-controller"))
 	f.delete(gvrTenants, "models-as-a-service", "default-tenant")
