@@ -243,16 +243,10 @@ func awaitOf(r pulumitest.Resource, d ocpsim.Delays) (time.Duration, string) {
 	ann, _ := md["annotations"].(map[string]any)
 	_, waits := ann["pulumi.com/waitFor"]
 	switch kind := r.Kind(); {
-	case kind == "Subscription" && waits:
-		return d.Resolve, "InstallPlan resolved"
 	case kind == "ClusterIssuer" && waits:
 		return d.IssuerRegister, "ACME account registered"
 	case kind == "Certificate" && waits:
 		return d.CertIssue, "certificate issued"
-	case kind == "Kuadrant" && waits:
-		// Authorino and Limitador roll out first; the operator's own
-		// reconciliation runs after (ocpsim kuadrant.go).
-		return d.PodReady + d.OperandReady, "Authorino and Limitador up, Kuadrant ready"
 	case (kind == "NodeFeatureDiscovery" || kind == "ClusterPolicy" || kind == "UIPlugin") && waits:
 		return d.OperandReady, kind + " operand ready"
 	case kind == "DataScienceCluster" && waits:
@@ -387,7 +381,7 @@ func (s *resolver) subscriptionFor(match func(ns, name, pkg string) bool) (pulum
 func (s *resolver) csvGate(sub pulumitest.Resource) string {
 	md, _ := sub.Object()["metadata"].(map[string]any)
 	hook := hookName("csvSucceeded", fmt.Sprintf("Subscription %s/%s", md["namespace"], md["name"]))
-	return s.add(hook, phaseOf(sub, s.byName), sub.Name, s.d.CSVInstall, "CSV installed")
+	return s.add(hook, phaseOf(sub, s.byName), sub.Name, s.d.Resolve+s.d.CSVInstall, "InstallPlan resolved, CSV installed")
 }
 
 func (s *resolver) packageCSVGate(pkg string) (string, error) {
@@ -494,6 +488,17 @@ func (s *resolver) gate(hook string) (string, error) {
 		return afterKind("DataScienceClusterPatch", "", 0, "")
 	case "envoyFilterGenerated":
 		return afterKind("GatewayPatch", "", 0, "")
+	case "kuadrantReady":
+		// Authorino and Limitador roll out first; the operator's own
+		// reconciliation runs after (ocpsim kuadrant.go).
+		return afterKind("Kuadrant", "", d.PodReady+d.OperandReady, "Authorino and Limitador up, Kuadrant ready")
+	case "maasModelRefReady", "maasSubscriptionActive", "maasAuthPolicyActive":
+		kind := map[string]string{"maasModelRefReady": "MaaSModelRef", "maasSubscriptionActive": "MaaSSubscription", "maasAuthPolicyActive": "MaaSAuthPolicy"}[name]
+		n, err := s.named(hook, name, kind)
+		if err != nil {
+			return "", fmt.Errorf("gate %s: %w", hook, err)
+		}
+		return after(n, 0, "")
 	}
 	return "", fmt.Errorf("gate %s: no delay model (add it to bench/graph.go)", hook)
 }

@@ -49,8 +49,10 @@ type Connectivity struct {
 
 	GatewayClasses *GatewayClasses
 	RHCL           *olm.Operator
-	Kuadrant       *apiextensions.CustomResource // waits for Ready
-	Ready          pulumi.Resource               // the Kuadrant CR
+	Kuadrant       *apiextensions.CustomResource // no waitFor: KuadrantGate reads (and handles) its reasons
+	KuadrantReady  *pulumi.Stash                 // carries KuadrantGate
+	KuadrantGate   readiness.Gate                // kuadrantReady (C8)
+	Ready          pulumi.Resource               // KuadrantReady
 	InstalledCSV   pulumi.StringOutput           `pulumi:"rhclInstalledCSV"`
 }
 
@@ -58,7 +60,9 @@ type Connectivity struct {
 // Subscription, its CSV Succeeded, its CRDs (authpolicies.kuadrant.io among
 // them) Established, and the Kuadrant CR Ready.
 func (c *Connectivity) Prerequisite() readiness.Prerequisite {
-	return readiness.Join(c.RHCL.Prerequisite(), readiness.After(c.Kuadrant))
+	return readiness.Join(c.RHCL.Prerequisite(), readiness.Prerequisite{
+		Resources: []pulumi.Resource{c.Kuadrant, c.KuadrantReady}, Gates: []readiness.Gate{c.KuadrantGate},
+	})
 }
 
 // NewConnectivity registers the GatewayClasses, RHCL and Kuadrant.
@@ -100,20 +104,27 @@ func NewConnectivity(ctx *pulumi.Context, name string, args *ConnectivityArgs, o
 	kuadrant, err := apiextensions.NewCustomResource(ctx, name+"-kuadrant", &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String("kuadrant.io/v1beta1"),
 		Kind:       pulumi.String("Kuadrant"),
+		// No waitFor: condition=Ready would wait its whole budget on
+		// MissingDependency, which never clears by itself (kuadrantReady).
 		Metadata: &metav1.ObjectMetaArgs{
-			Name:        pulumi.String(KuadrantName),
-			Namespace:   pulumi.String(KuadrantNamespace),
-			Annotations: manifest.StringMap(manifest.WaitFor(KuadrantTimeout, "condition=Ready")),
+			Name:      pulumi.String(KuadrantName),
+			Namespace: pulumi.String(KuadrantNamespace),
 		},
 		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(KuadrantSpec{
 			Observability: KuadrantObservability{Enable: *a.Observability},
 		})},
-	}, append(kOpts, parent, manifest.Timeouts(KuadrantTimeout))...)
+	}, append(kOpts, parent)...)
 	if err != nil {
 		return nil, fmt.Errorf("connectivity %q: creating Kuadrant %s/%s: %w", name, KuadrantNamespace, KuadrantName, err)
 	}
+	c.KuadrantGate = kuadrantReadyGate(KuadrantNamespace)
+	ready, err := a.Gates.Await(ctx, name+"-kuadrant-ready", pulumi.Map{"observability": pulumi.Bool(*a.Observability)},
+		readiness.After(kuadrant), []readiness.Gate{c.KuadrantGate}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("connectivity %q: %w", name, err)
+	}
 
-	c.GatewayClasses, c.RHCL, c.Kuadrant, c.Ready, c.InstalledCSV = classes, rhcl, kuadrant, kuadrant, rhcl.InstalledCSV
+	c.GatewayClasses, c.RHCL, c.Kuadrant, c.KuadrantReady, c.Ready, c.InstalledCSV = classes, rhcl, kuadrant, ready, ready, rhcl.InstalledCSV
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"rhclInstalledCSV": c.InstalledCSV}); err != nil {
 		return nil, fmt.Errorf("connectivity %q: registering outputs: %w", name, err)
 	}

@@ -60,10 +60,9 @@ func TestConnectivity_objects(t *testing.T) {
 				"sourceNamespace": "openshift-marketplace", "startingCSV": "rhcl-operator.v1.3.4"},
 		},
 		{
-			name: "Kuadrant kuadrant turns observability on and waits for Ready", kind: "Kuadrant", namespace: "kuadrant-system", objName: "kuadrant",
-			typ:         "kubernetes:kuadrant.io/v1beta1:Kuadrant",
-			wantSpec:    map[string]any{"observability": map[string]any{"enable": true}},
-			wantWaitFor: "condition=Ready", wantTimeout: "600",
+			name: "Kuadrant kuadrant turns observability on (the kuadrantReady gate waits, not a waitFor)", kind: "Kuadrant", namespace: "kuadrant-system", objName: "kuadrant",
+			typ:      "kubernetes:kuadrant.io/v1beta1:Kuadrant",
+			wantSpec: map[string]any{"observability": map[string]any{"enable": true}},
 		},
 	}
 	for _, tc := range cases {

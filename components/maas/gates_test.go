@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -22,7 +23,8 @@ import (
 
 func newFake(objs ...runtime.Object) *fake.FakeDynamicClient {
 	return kubetest.ClientWith(map[schema.GroupVersionResource]string{
-		Services: "ServiceList", Authorinos: "AuthorinoList", Tenants: "TenantList",
+		Services: "ServiceList", kube.Authorinos: "AuthorinoList", kube.Tenants: "TenantList",
+		kube.ModelsAsServices: "ModelsAsServiceList",
 	}, objs...)
 }
 
@@ -47,8 +49,28 @@ func cond(status, reason, msg string) map[string]any {
 	return map[string]any{"type": "ModelsAsServiceReady", "status": status, "reason": reason, "message": msg}
 }
 
+// tenant builds the Tenant as maas-controller reports it.
+func tenant(phase, status, reason, msg string) *unstructured.Unstructured {
+	return kubetest.Object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, map[string]any{
+		"status": map[string]any{"phase": phase, "conditions": []any{
+			map[string]any{"type": "Ready", "status": status, "reason": reason, "message": msg},
+		}},
+	})
+}
+
+// modelsAsService builds the component CR with one condition.
+func modelsAsService(condType, status, reason, msg string) *unstructured.Unstructured {
+	return kubetest.Object("components.platform.opendatahub.io/v1alpha1", "ModelsAsService", "", ModelsAsServiceCR, map[string]any{
+		"status": map[string]any{"conditions": []any{
+			map[string]any{"type": condType, "status": status, "reason": reason, "message": msg},
+		}},
+	})
+}
+
+// The cases are the states opendatahub-operator@v3.4.0 and
+// models-as-a-service@v0.1.1 write (see ModelsAsServiceReady).
 func TestModelsAsServiceReady(t *testing.T) {
-	const blocked = "database Secret 'maas-db-config' not found in namespace 'redhat-ods-applications'"
+	const blocked = "blocking prerequisites missing: database Secret 'maas-db-config' not found in namespace 'redhat-ods-applications'"
 	cases := []struct {
 		name     string
 		objs     []runtime.Object
@@ -56,14 +78,18 @@ func TestModelsAsServiceReady(t *testing.T) {
 		wantText string
 	}{
 		{"ready when the condition is True", []runtime.Object{dsc(3, 3, cond("True", "Ready", ""))}, nil, ""},
-		{"terminal with the operator's message on PrerequisitesMissing", []runtime.Object{dsc(3, 3, cond("False", "PrerequisitesMissing", blocked))},
-			readiness.ErrTerminal, "ModelsAsServiceReady=False (PrerequisitesMissing): " + blocked},
-		{"terminal on the Tenant's PrerequisitesNotMet", []runtime.Object{dsc(3, 3, cond("False", "PrerequisitesNotMet", "Authorino TLS is not enabled"))},
-			readiness.ErrTerminal, "Authorino TLS is not enabled"},
+		{"ready though observedGeneration lags (written only when happy)", []runtime.Object{dsc(4, 3, cond("True", "Ready", ""))}, nil, ""},
+		{"waits with the operator's message while a prerequisite is missing (it watches maas-db-config)",
+			[]runtime.Object{dsc(3, 3, cond("False", "Error", blocked)), modelsAsService("MaaSPrerequisitesAvailable", "False", "PrerequisitesMissing", "database Secret 'maas-db-config' not found")},
+			readiness.ErrTimeout, "ModelsAsServiceReady=False (Error): " + blocked + "; ModelsAsService default-modelsasservice MaaSPrerequisitesAvailable=False (PrerequisitesMissing)"},
+		{"terminal when KServe is not Managed", []runtime.Object{dsc(3, 3, cond("False", "KServeDisabled", "KServe must be Managed"))},
+			readiness.ErrTerminal, "ModelsAsServiceReady=False (KServeDisabled): KServe must be Managed"},
+		{"terminal on a Tenant reason only a Tenant change clears", []runtime.Object{dsc(3, 3, cond("False", "Error", "tenant not ready")), tenant("Failed", "False", "InvalidGateway", "gatewayRef needs both name and namespace")},
+			readiness.ErrTerminal, "Tenant models-as-a-service/default-tenant phase Failed, Ready=False (InvalidGateway): gatewayRef needs both name and namespace"},
+		{"waits on a Tenant reason maas-controller retries", []runtime.Object{dsc(3, 3, cond("False", "Error", "tenant not ready")), tenant("Pending", "False", "PrerequisitesNotMet", "Authorino TLS is not enabled")},
+			readiness.ErrTimeout, "Ready=False (PrerequisitesNotMet): Authorino TLS is not enabled"},
 		{"not yet while still Removed from before the patch", []runtime.Object{dsc(3, 3, cond("False", "Removed", "Component ManagementState is set to Removed"))},
 			readiness.ErrTimeout, "ModelsAsServiceReady=False (Removed)"},
-		{"not yet on a blocking reason the operator has not re-evaluated", []runtime.Object{dsc(4, 3, cond("False", "PrerequisitesMissing", blocked))},
-			readiness.ErrTimeout, "observed generation 3 of 4"},
 		{"not yet without the condition", []runtime.Object{dsc(3, 3)}, readiness.ErrTimeout, "no ModelsAsServiceReady condition"},
 		{"not yet without the DSC", nil, readiness.ErrTimeout, "DataScienceCluster default-dsc not found"},
 	}
@@ -177,6 +203,63 @@ func TestAuthorinoRolledOut(t *testing.T) {
 	}
 }
 
+// authorinoCR is the Authorino as authorino-operator@v0.22.0 reports a
+// missing listener Secret (controllers/authorino_controller.go
+// installationPreflightCheck).
+func authorinoCR(reason, msg string) *unstructured.Unstructured {
+	return kubetest.Object("operator.authorino.kuadrant.io/v1beta1", "Authorino", KuadrantNamespace, AuthorinoName, map[string]any{
+		"status": map[string]any{"conditions": []any{map[string]any{"type": "Ready", "status": "False", "reason": reason, "message": msg}}},
+	})
+}
+
+func noTLSVolume(spec, _ map[string]any) {
+	spec["template"].(map[string]any)["spec"].(map[string]any)["volumes"] = []any{map[string]any{"name": "openshift-service-ca"}}
+}
+
+// While the TLS volume is not rendered the gate reports the Authorino's own
+// reason; when the Secret exists but the operator still reports it missing
+// (it retries on backoff and watches no Secret), it asks for a reconcile
+// once and keeps waiting.
+func TestAuthorinoRolledOut_reportsAndNudgesTheAuthorino(t *testing.T) {
+	const notFound = `listener secret name authorino-server-cert not found, err: secrets "authorino-server-cert" not found`
+	secret := kubetest.Object("v1", "Secret", KuadrantNamespace, AuthorinoCertSecret, nil)
+	cases := []struct {
+		name      string
+		objs      []runtime.Object
+		wantText  string
+		wantNudge bool
+	}{
+		{"Secret absent: waits, naming the operator's reason", []runtime.Object{authorino(noTLSVolume), authorinoCR("TlsSecretNotProvided", notFound)},
+			"Authorino kuadrant-system/authorino Ready=False (TlsSecretNotProvided): " + notFound, false},
+		{"Secret present, operator behind: one reconcile request", []runtime.Object{authorino(noTLSVolume), authorinoCR("TlsSecretNotProvided", notFound), secret},
+			"Secret authorino-server-cert exists, the Authorino was asked to reconcile at", true},
+		{"another reason: reported, no request", []runtime.Object{authorino(noTLSVolume), authorinoCR("DeploymentNotReady", "Authorino Deployment resource not ready"), secret},
+			"Ready=False (DeploymentNotReady): Authorino Deployment resource not ready", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newFake(tc.objs...)
+			patches := 0
+			c.PrependReactor("patch", "authorinos", func(k8stesting.Action) (bool, runtime.Object, error) {
+				patches++
+				return false, nil, nil
+			})
+			w, _ := waiter(c)
+			err := w.Wait(context.Background(), authorinoRolledOutGate())
+			require.ErrorIs(t, err, readiness.ErrTimeout)
+			assert.Contains(t, err.Error(), tc.wantText)
+			if !tc.wantNudge {
+				assert.Zero(t, patches)
+				return
+			}
+			assert.Equal(t, 1, patches, "once per run, however long the wait")
+			cr, err := c.Resource(kube.Authorinos).Namespace(KuadrantNamespace).Get(context.Background(), AuthorinoName, metav1.GetOptions{})
+			require.NoError(t, err)
+			assert.Contains(t, cr.GetAnnotations(), ReconcileRequestedAnnotation)
+		})
+	}
+}
+
 // Existence gates have no terminal state: the object appears or the budget
 // runs out naming what was awaited and the next thing to check.
 func TestExistenceGates(t *testing.T) {
@@ -224,7 +307,7 @@ func TestRemoveTenant(t *testing.T) {
 		c := newFake(tenantObj())
 		w, _ := waiter(c)
 		require.NoError(t, removeTenant(context.Background(), w))
-		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, kube.Tenants, TenantNamespace, TenantName)
 		assert.Nil(t, obj)
 	})
 	t.Run("nothing to do without a Tenant", func(t *testing.T) {
@@ -238,11 +321,11 @@ func TestRemoveTenant(t *testing.T) {
 		c.PrependReactor("delete", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) {
 			recreated := tenantObj("maas.opendatahub.io/tenant-finalizer")
 			recreated.SetUID("uid-recreated")
-			return true, nil, c.Tracker().Update(Tenants, recreated, TenantNamespace)
+			return true, nil, c.Tracker().Update(kube.Tenants, recreated, TenantNamespace)
 		})
 		w, _ := waiter(c)
 		require.NoError(t, removeTenant(context.Background(), w))
-		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, kube.Tenants, TenantNamespace, TenantName)
 		require.NotNil(t, obj)
 		assert.Equal(t, "uid-recreated", string(obj.GetUID()), "left for removeRecreatedTenant")
 	})
@@ -271,7 +354,7 @@ func TestRemoveRecreatedTenant(t *testing.T) {
 		w, _ := waiter(c)
 		require.NoError(t, removeRecreatedTenant(context.Background(), w, ApplicationsNamespace))
 		assert.True(t, patched, "finalizers cleared")
-		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, kube.Tenants, TenantNamespace, TenantName)
 		assert.Nil(t, obj)
 	})
 	t.Run("waits for maas-controller to go first", func(t *testing.T) {
@@ -280,7 +363,7 @@ func TestRemoveRecreatedTenant(t *testing.T) {
 		err := removeRecreatedTenant(context.Background(), w, ApplicationsNamespace)
 		require.ErrorIs(t, err, readiness.ErrTimeout)
 		assert.Contains(t, err.Error(), "maas-controller")
-		obj, _ := kube.Get(context.Background(), c, Tenants, TenantNamespace, TenantName)
+		obj, _ := kube.Get(context.Background(), c, kube.Tenants, TenantNamespace, TenantName)
 		assert.NotNil(t, obj, "a Tenant is never stripped while its controller may still run")
 	})
 	t.Run("nothing to do without a Tenant", func(t *testing.T) {

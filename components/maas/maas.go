@@ -55,6 +55,8 @@ type MaaS struct {
 	GatewayBootstrap    *apiextensions.CustomResourcePatch       // authorino-tls-bootstrap (C13)
 	Tenant              *apiextensions.CustomResourcePatch       // default-tenant (C14)
 	ModelRefs           map[string]*apiextensions.CustomResource // by "<namespace>/<name>" (C15)
+	ModelRefsReady      map[string]*pulumi.Stash                 // maasModelRefReady, by "<namespace>/<name>"
+	Active              []*pulumi.Stash                          // maasSubscriptionActive, maasAuthPolicyActive
 	Subscriptions       map[string]*apiextensions.CustomResource // by name (C16)
 	AuthPolicies        map[string]*apiextensions.CustomResource // by name (C16)
 	DashboardFlags      *apiextensions.CustomResourcePatch       // C17
@@ -90,6 +92,12 @@ func (m *MaaS) Prerequisite() readiness.Prerequisite {
 			rs = append(rs, byKey[k])
 		}
 	}
+	for _, k := range slices.Sorted(maps.Keys(m.ModelRefsReady)) {
+		rs = append(rs, m.ModelRefsReady[k])
+	}
+	for _, st := range m.Active {
+		rs = append(rs, st)
+	}
 	return readiness.Join(m.enabled, readiness.After(rs...))
 }
 
@@ -104,7 +112,7 @@ func NewMaaS(ctx *pulumi.Context, name string, args *MaaSArgs, opts ...pulumi.Re
 	}
 	m := &MaaS{
 		URL: a.Gateway.URL, APIURL: a.Gateway.URL + "/maas-api", Tiers: a.Subscriptions, warnings: a.Warnings(),
-		ModelRefs: map[string]*apiextensions.CustomResource{}, Subscriptions: map[string]*apiextensions.CustomResource{},
+		ModelRefs: map[string]*apiextensions.CustomResource{}, ModelRefsReady: map[string]*pulumi.Stash{}, Subscriptions: map[string]*apiextensions.CustomResource{},
 		AuthPolicies: map[string]*apiextensions.CustomResource{},
 	}
 	if err := ctx.RegisterComponentResource("rhoai:maas:MaaS", name, m, opts...); err != nil {

@@ -262,13 +262,29 @@ func TestMaaS_inventoryOfTwoPublishedModelsAndTwoTiers(t *testing.T) {
 		{"MaaSAuthPolicy", "models-as-a-service", "premium-qwen"},
 		{"OdhDashboardConfigPatch", "redhat-ods-applications", "odh-dashboard-config"},
 	}
+	// Each published object has a Stash whose create waits on the
+	// controller's verdict, so a dependent waits on that, not on a waitFor.
+	wantStashes := map[string]string{
+		"maas-modelref-llm-d-demo-qwen3-8b-ready": "gate-maasModelRefReady-MaaSModelRef-llm-d-demo-qwen3-8b",
+		"maas-modelref-team-a-granite-8b-ready":   "gate-maasModelRefReady-MaaSModelRef-team-a-granite-8b",
+		"maas-subscription-free-active":           "gate-maasSubscriptionActive-MaaSSubscription-models-as-a-service-free",
+		"maas-subscription-premium-active":        "gate-maasSubscriptionActive-MaaSSubscription-models-as-a-service-premium",
+		"maas-authpolicy-everyone-active":         "gate-maasAuthPolicyActive-MaaSAuthPolicy-models-as-a-service-everyone",
+		"maas-authpolicy-premium-qwen-active":     "gate-maasAuthPolicyActive-MaaSAuthPolicy-models-as-a-service-premium-qwen",
+	}
 	var children []pulumitest.Resource
+	stashes := map[string]string{}
 	for _, r := range rec.Custom() {
-		if r.Parent == "maas" {
+		switch {
+		case r.Parent != "maas":
+		case r.Type == "pulumi:index:Stash":
+			stashes[r.Name] = strings.Join(r.Hooks.BeforeCreate, ",")
+		default:
 			children = append(children, r)
 		}
 	}
 	assert.Len(t, children, len(want), "children: %v", pulumitest.Names(children))
+	assert.Equal(t, wantStashes, stashes)
 	for _, w := range want {
 		if w.kind == "RandomPassword" {
 			assert.Equal(t, "random:index/randomPassword:RandomPassword", getRes(t, rec, "maas-db-password").Type)
@@ -373,7 +389,12 @@ func TestMaaS_publicationBodies(t *testing.T) {
 		ref := one(t, rec, "MaaSModelRef", m.Namespace, m.Name)
 		assert.Equal(t, "kubernetes:maas.opendatahub.io/v1alpha1:MaaSModelRef", ref.Type)
 		assert.Equal(t, map[string]any{"modelRef": map[string]any{"kind": "LLMInferenceService", "name": m.Name}}, spec(ref))
-		assert.Equal(t, map[string]any{"pulumi.com/waitFor": "jsonpath={.status.phase}=Ready", "pulumi.com/timeoutSeconds": "600"}, annotations(ref))
+		// No waitFor: it could not tell a Failed phase that needs a change
+		// from one maas-controller heals; the Stash's gate does (phaseGate).
+		assert.Empty(t, annotations(ref))
+		ready := getRes(t, rec, ref.Name+"-ready")
+		assert.Equal(t, spec(ref), ready.Object()["input"], "the Stash re-runs its gate when the spec changes")
+		assert.Contains(t, ready.Deps, ref.Name)
 	}
 	free := one(t, rec, "MaaSSubscription", "models-as-a-service", "free")
 	assert.Equal(t, map[string]any{
@@ -384,7 +405,9 @@ func TestMaaS_publicationBodies(t *testing.T) {
 		},
 		"priority": float64(0),
 	}, spec(free))
-	assert.Equal(t, "jsonpath={.status.phase}=Active", annotations(free)["pulumi.com/waitFor"])
+	assert.Empty(t, annotations(free))
+	assert.Subset(t, one(t, rec, "MaaSSubscription", "models-as-a-service", "free").Deps,
+		[]string{"maas-modelref-llm-d-demo-qwen3-8b-ready", "maas-modelref-team-a-granite-8b-ready"}, "a subscription waits for its models to be Ready")
 	premium := one(t, rec, "MaaSSubscription", "models-as-a-service", "premium")
 	assert.Equal(t, map[string]any{
 		"owner": map[string]any{"groups": []any{map[string]any{"name": "premium-users"}}, "users": []any{"alice"}},
@@ -398,7 +421,7 @@ func TestMaaS_publicationBodies(t *testing.T) {
 		"modelRefs": []any{map[string]any{"name": "qwen3-8b", "namespace": "llm-d-demo"}, map[string]any{"name": "granite-8b", "namespace": "team-a"}},
 		"subjects":  map[string]any{"groups": []any{map[string]any{"name": "system:authenticated"}}},
 	}, spec(everyone))
-	assert.Equal(t, "jsonpath={.status.phase}=Active", annotations(everyone)["pulumi.com/waitFor"])
+	assert.Empty(t, annotations(everyone))
 }
 
 func TestMaaS_defaultsReproduceTheRationale(t *testing.T) {

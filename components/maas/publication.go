@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 	"github.com/rhoai-pulumi/installer/internal/manifest"
 )
 
@@ -27,21 +28,25 @@ func (m *MaaS) newPublication(ctx *pulumi.Context, name string, a MaaSArgs, tena
 		if err != nil {
 			return fmt.Errorf("maas %q: binding prerequisites of MaaSModelRef %s: %w", name, key, err)
 		}
-		ref, err := apiextensions.NewCustomResource(ctx, name+"-modelref-"+pm.Namespace+"-"+pm.Name, &apiextensions.CustomResourceArgs{
-			ApiVersion: pulumi.String("maas.opendatahub.io/v1alpha1"),
-			Kind:       pulumi.String("MaaSModelRef"),
-			Metadata: &metav1.ObjectMetaArgs{
-				Name: pulumi.String(pm.Name), Namespace: pulumi.String(pm.Namespace),
-				Annotations: manifest.StringMap(manifest.WaitFor(ModelRefTimeout, "jsonpath={.status.phase}=Ready")),
-			},
-			OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(MaaSModelRefSpec{
-				ModelRef: ModelKindRef{Kind: "LLMInferenceService", Name: pm.Name},
-			})},
-		}, append(opts, parent, manifest.Timeouts(ModelRefTimeout))...)
+		spec := manifest.MustUntyped(MaaSModelRefSpec{ModelRef: ModelKindRef{Kind: "LLMInferenceService", Name: pm.Name}})
+		logical := name + "-modelref-" + pm.Namespace + "-" + pm.Name
+		// No waitFor: phase=Ready could not tell Invalid (final) from the
+		// states maas-controller heals; the gate on the Stash after it can.
+		ref, err := apiextensions.NewCustomResource(ctx, logical, &apiextensions.CustomResourceArgs{
+			ApiVersion:  pulumi.String("maas.opendatahub.io/v1alpha1"),
+			Kind:        pulumi.String("MaaSModelRef"),
+			Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(pm.Name), Namespace: pulumi.String(pm.Namespace)},
+			OtherFields: kubernetes.UntypedArgs{"spec": spec},
+		}, append(opts, parent)...)
 		if err != nil {
 			return fmt.Errorf("maas %q: creating MaaSModelRef %s: %w", name, key, err)
 		}
-		m.ModelRefs[key] = ref
+		ready, err := a.Gates.Await(ctx, logical+"-ready", pulumi.ToMap(spec), readiness.After(ref),
+			[]readiness.Gate{modelRefReadyGate(pm.Namespace, pm.Name)}, parent)
+		if err != nil {
+			return fmt.Errorf("maas %q: %w", name, err)
+		}
+		m.ModelRefs[key], m.ModelRefsReady[key] = ref, ready
 	}
 
 	var subscriptions []pulumi.Resource
@@ -50,9 +55,13 @@ func (m *MaaS) newPublication(ctx *pulumi.Context, name string, a MaaSArgs, tena
 		var refs []pulumi.Resource
 		for _, ml := range s.Models {
 			spec.ModelRefs = append(spec.ModelRefs, SubscriptionModelRef{Name: ml.Model, Namespace: ml.Namespace, TokenRateLimits: ml.Limits})
-			refs = append(refs, m.ModelRefs[ml.Namespace+"/"+ml.Model])
+			refs = append(refs, m.ModelRefs[ml.Namespace+"/"+ml.Model], m.ModelRefsReady[ml.Namespace+"/"+ml.Model])
 		}
-		// C16: every MaaSModelRef it names is Ready, or it goes Failed.
+		// C16: after every MaaSModelRef it names is Ready. (maas-controller
+		// needs only that the refs exist and their HTTPRoutes are found,
+		// maassubscription_controller.go validateModelRefs, and heals a
+		// subscription made earlier; the order avoids a Degraded phase in
+		// between.)
 		res, err := m.policy(ctx, name, a, "subscription", "MaaSSubscription", s.Name, spec, refs)
 		if err != nil {
 			return err
@@ -66,7 +75,7 @@ func (m *MaaS) newPublication(ctx *pulumi.Context, name string, a MaaSArgs, tena
 		var refs []pulumi.Resource
 		for _, r := range p.Models {
 			spec.ModelRefs = append(spec.ModelRefs, ObjectRef{Name: r.Name, Namespace: r.Namespace})
-			refs = append(refs, m.ModelRefs[r.Namespace+"/"+r.Name])
+			refs = append(refs, m.ModelRefs[r.Namespace+"/"+r.Name], m.ModelRefsReady[r.Namespace+"/"+r.Name])
 		}
 		// C16 as above; after the subscriptions so that destroy removes the
 		// auth policies first (teardown 2).
@@ -89,17 +98,25 @@ func (m *MaaS) policy(ctx *pulumi.Context, name string, a MaaSArgs, logical, kin
 		return nil, fmt.Errorf("maas %q: %s %s/%s spec: %w", name, kind, TenantNamespace, objName, err)
 	}
 	res, err := apiextensions.NewCustomResource(ctx, name+"-"+logical+"-"+objName, &apiextensions.CustomResourceArgs{
-		ApiVersion: pulumi.String("maas.opendatahub.io/v1alpha1"),
-		Kind:       pulumi.String(kind),
-		Metadata: &metav1.ObjectMetaArgs{
-			Name: pulumi.String(objName), Namespace: pulumi.String(TenantNamespace),
-			Annotations: manifest.StringMap(manifest.WaitFor(PolicyTimeout, "jsonpath={.status.phase}=Active")),
-		},
+		ApiVersion:  pulumi.String("maas.opendatahub.io/v1alpha1"),
+		Kind:        pulumi.String(kind),
+		Metadata:    &metav1.ObjectMetaArgs{Name: pulumi.String(objName), Namespace: pulumi.String(TenantNamespace)},
 		OtherFields: kubernetes.UntypedArgs{"spec": body},
-	}, append(opts, pulumi.Parent(m), manifest.Timeouts(PolicyTimeout))...)
+	}, append(opts, pulumi.Parent(m))...)
 	if err != nil {
 		return nil, fmt.Errorf("maas %q: creating %s %s/%s: %w", name, kind, TenantNamespace, objName, err)
 	}
+	gateName := SubscriptionActiveGate
+	gvr := kube.MaaSSubscriptions
+	if kind == "MaaSAuthPolicy" {
+		gateName, gvr = AuthPolicyActiveGate, kube.MaaSAuthPolicies
+	}
+	gate := phaseGate(gateName, "C16", gvr, kind, TenantNamespace, objName, "Active", PolicyTimeout)
+	active, err := a.Gates.Await(ctx, name+"-"+logical+"-"+objName+"-active", pulumi.ToMap(body), readiness.After(res), []readiness.Gate{gate}, pulumi.Parent(m))
+	if err != nil {
+		return nil, fmt.Errorf("maas %q: %w", name, err)
+	}
+	m.Active = append(m.Active, active)
 	return res, nil
 }
 

@@ -77,7 +77,7 @@ func waitGone(ctx context.Context, w *readiness.Waiter, read func() (bool, error
 }
 
 func deleteTenant(ctx context.Context, c dynamic.Interface) error {
-	err := c.Resource(Tenants).Namespace(TenantNamespace).Delete(ctx, TenantName, metav1.DeleteOptions{})
+	err := c.Resource(kube.Tenants).Namespace(TenantNamespace).Delete(ctx, TenantName, metav1.DeleteOptions{})
 	if err != nil && !apierrors.IsNotFound(err) {
 		return fmt.Errorf("maas: deleting Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
@@ -86,7 +86,7 @@ func deleteTenant(ctx context.Context, c dynamic.Interface) error {
 
 func tenantPresent(ctx context.Context, c dynamic.Interface) func() (bool, error) {
 	return func() (bool, error) {
-		obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
+		obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
 		return obj != nil, err
 	}
 }
@@ -95,7 +95,7 @@ func tenantPresent(ctx context.Context, c dynamic.Interface) func() (bool, error
 // maas-controller re-created after the delete (another UID) does not count.
 func tenantPresentUID(ctx context.Context, c dynamic.Interface, uid types.UID) func() (bool, error) {
 	return func() (bool, error) {
-		obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
+		obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
 		return obj != nil && (uid == "" || obj.GetUID() == uid), err
 	}
 }
@@ -110,7 +110,7 @@ func removeTenant(ctx context.Context, w *readiness.Waiter) error {
 	if err != nil {
 		return fmt.Errorf("maas: connecting to remove Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
-	obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
+	obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
 	if err != nil {
 		return fmt.Errorf("maas: reading Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
@@ -139,7 +139,7 @@ func removeRecreatedTenant(ctx context.Context, w *readiness.Waiter, appsNS stri
 	if err := waitGone(ctx, w, controller, "Deployment "+appsNS+"/"+MaaSControllerName+" (after modelsAsService Removed)", TenantRemoveTimeout); err != nil {
 		return err
 	}
-	obj, err := kube.Get(ctx, c, Tenants, TenantNamespace, TenantName)
+	obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
 	if err != nil || obj == nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func removeRecreatedTenant(ctx context.Context, w *readiness.Waiter, appsNS stri
 	}
 	if len(obj.GetFinalizers()) > 0 {
 		patch := []byte(`{"metadata":{"finalizers":null}}`)
-		_, err := c.Resource(Tenants).Namespace(TenantNamespace).Patch(ctx, TenantName, types.MergePatchType, patch, metav1.PatchOptions{})
+		_, err := c.Resource(kube.Tenants).Namespace(TenantNamespace).Patch(ctx, TenantName, types.MergePatchType, patch, metav1.PatchOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("maas: removing the finalizers %v of Tenant %s/%s (maas-controller is gone): %w", obj.GetFinalizers(), TenantNamespace, TenantName, err)
 		}

@@ -24,9 +24,8 @@ import (
 // Budgets of the OLM operations: an install plan and its CSV take minutes,
 // so 10 min is ample and a stuck install still fails the run.
 const (
-	SubscriptionTimeout = 10 * time.Minute
-	CSVTimeout          = 10 * time.Minute
-	CRDTimeout          = 5 * time.Minute
+	CSVTimeout = 10 * time.Minute
+	CRDTimeout = 5 * time.Minute
 )
 
 // Operator is an operator installed through OLM.
@@ -35,16 +34,20 @@ type Operator struct {
 
 	Namespace     *corev1.Namespace             // nil in openshift-operators
 	OperatorGroup *apiextensions.CustomResource // nil in openshift-operators
-	Subscription  *apiextensions.CustomResource // Ready: DependsOn target
+	Subscription  *apiextensions.CustomResource // no waitFor: the gates read what OLM writes
 	Gates         []readiness.Gate              // csvSucceeded, then crdEstablished per CRD
-	InstalledCSV  pulumi.StringOutput           `pulumi:"installedCSV"`
-	Ready         pulumi.Resource
-	args          OperatorArgs
+	// Installed carries the gates after the Subscription, so a run waits
+	// for the operator even when no CR of it does, and fails at once on a
+	// state OLM does not leave (a failed InstallPlan, ...).
+	Installed    *pulumi.Stash
+	InstalledCSV pulumi.StringOutput `pulumi:"installedCSV"` // as the Subscription reported at its last read
+	Ready        pulumi.Resource
+	args         OperatorArgs
 }
 
 // Prerequisite is what a CR of this operator waits for (C1).
 func (o *Operator) Prerequisite() readiness.Prerequisite {
-	return readiness.Prerequisite{Resources: []pulumi.Resource{o.Subscription}, Gates: o.Gates}
+	return readiness.Prerequisite{Resources: []pulumi.Resource{o.Subscription, o.Installed}, Gates: o.Gates}
 }
 
 // NewOperator registers the operator's objects as children of one component.
@@ -101,27 +104,31 @@ func NewOperator(ctx *pulumi.Context, name string, args *OperatorArgs, opts ...p
 	if removeCSV != nil {
 		subOpts = append(subOpts, pulumi.ResourceHooks(&pulumi.ResourceHookBinding{AfterDelete: []*pulumi.ResourceHook{removeCSV}}))
 	}
-	// Manual plans produce no installedCSV until approved (the CSV gate
-	// approves the pinned one), so wait only for the plan to exist.
-	waitExpr := "jsonpath={.status.installedCSV}"
-	if a.Approval == Manual {
-		waitExpr = "jsonpath={.status.installPlanRef.name}"
-	}
+	// No waitFor: a waitFor on status.installedCSV could not see a failed
+	// InstallPlan or a resolution failure and would wait its whole budget
+	// in silence; the gates below read what OLM writes and report it.
+	spec := a.subscriptionSpec()
 	sub, err := apiextensions.NewCustomResource(ctx, name+"-subscription", &apiextensions.CustomResourceArgs{
 		ApiVersion: pulumi.String("operators.coreos.com/v1alpha1"),
 		Kind:       pulumi.String("Subscription"),
 		Metadata: &metav1.ObjectMetaArgs{
-			Name:        pulumi.String(a.SubscriptionName),
-			Namespace:   pulumi.String(a.Namespace),
-			Annotations: manifest.StringMap(manifest.WaitFor(SubscriptionTimeout, waitExpr)),
+			Name:      pulumi.String(a.SubscriptionName),
+			Namespace: pulumi.String(a.Namespace),
 		},
-		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(a.subscriptionSpec())},
-	}, append(subOpts, parent, manifest.Timeouts(SubscriptionTimeout))...)
+		OtherFields: kubernetes.UntypedArgs{"spec": manifest.MustUntyped(spec)},
+	}, append(subOpts, parent)...)
 	if err != nil {
 		return nil, fmt.Errorf("olm %q: creating Subscription %s/%s: %w", name, a.Namespace, a.SubscriptionName, err)
 	}
-	op.Subscription, op.Ready = sub, sub
+	op.Subscription = sub
 	op.Gates = a.gates()
+	// The Stash's input is the Subscription's spec: a new channel or pin
+	// updates it, and the gates run again.
+	installed, err := a.Gates.Await(ctx, name+"-installed", pulumi.ToMap(manifest.MustUntyped(spec)), readiness.After(sub), op.Gates, parent)
+	if err != nil {
+		return nil, fmt.Errorf("olm %q: %w", name, err)
+	}
+	op.Installed, op.Ready = installed, installed
 	op.InstalledCSV = installedCSV(sub)
 	if err := ctx.RegisterResourceOutputs(op, pulumi.Map{"installedCSV": op.InstalledCSV}); err != nil {
 		return nil, fmt.Errorf("olm %q: registering outputs: %w", name, err)

@@ -87,16 +87,27 @@ func TestOperator_objects(t *testing.T) {
 	}
 }
 
-func TestOperator_subscriptionWaitsForThePlanOrTheCSV(t *testing.T) {
-	for approval, want := range map[Approval]string{
-		Automatic: "jsonpath={.status.installedCSV}",
-		Manual:    "jsonpath={.status.installPlanRef.name}",
-	} {
-		rec, _, err := install(t, OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c", Approval: approval, StartingCSV: "p.v1.0.0"}, Namespace: "ns"}, true)
+// The Subscription has no waitFor (it could not see a failed InstallPlan);
+// the Stash after it carries the CSV and CRD gates, so the run waits for the
+// operator even with no dependent, and its input is the Subscription's spec,
+// so a new channel or pin runs the gates again.
+func TestOperator_installedCarriesTheGates(t *testing.T) {
+	for _, approval := range []Approval{Automatic, Manual} {
+		rec, op, err := install(t, OperatorArgs{Package: "p", Catalog: Catalog{Channel: "c", Approval: approval, StartingCSV: "p.v1.0.0"}, Namespace: "ns", CRDs: []string{"things.example.com"}}, true)
 		require.NoError(t, err)
 		sub := rec.Find("Subscription", "ns", "p")[0]
-		ann := sub.Object()["metadata"].(map[string]any)["annotations"].(map[string]any)
-		assert.Equal(t, want, ann["pulumi.com/waitFor"], approval)
+		assert.NotContains(t, sub.Object()["metadata"], "annotations", "%s: no waitFor on the Subscription", approval)
+		installed, ok := rec.Get("test-op-installed")
+		require.True(t, ok)
+		assert.Equal(t, "pulumi:index:Stash", installed.Type)
+		assert.Contains(t, installed.Deps, "test-op-subscription")
+		for _, g := range op.Gates {
+			assert.True(t, installed.HasGate(g.HookName()), "%s: the Stash carries %s", approval, g.HookName())
+		}
+		input := installed.Object()["input"].(map[string]any)
+		assert.Equal(t, "c", input["channel"])
+		assert.Equal(t, "p.v1.0.0", input["startingCSV"])
+		assert.Equal(t, string(approval), input["installPlanApproval"])
 	}
 }
 

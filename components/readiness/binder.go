@@ -44,10 +44,13 @@ type Binder struct {
 }
 
 // NewBinder binds gates through w; with enabled false, gates are recorded
-// nowhere and never run. Waits end when the program's context ends (the
-// engine ended the run).
+// nowhere and never run. Waits do not derive from the program's context: the
+// Automation API's inline runtime cancels it when the program body returns,
+// and AfterDelete hooks run after that (pulumi/sdk@v3.274.1
+// go/auto/stack.go languageRuntimeServer.Run has no SignalAndWaitForShutdown);
+// CancelWith gives them the runner's context instead.
 func NewBinder(ctx *pulumi.Context, w *Waiter, enabled bool) *Binder {
-	return &Binder{ctx: ctx, waiter: w, enabled: enabled, run: ctx.Context(), hooks: map[string]*pulumi.ResourceHook{}}
+	return &Binder{ctx: ctx, waiter: w, enabled: enabled, run: context.Background(), hooks: map[string]*pulumi.ResourceHook{}}
 }
 
 // CancelWith ends every wait also when c ends: the Automation API runner's
@@ -75,16 +78,20 @@ func (b *Binder) Context() context.Context { return b.run }
 // among the resources r recorded by type and name).
 func (b *Binder) Track(r *Registered) { b.tracked = r }
 
-// reporter logs a gate's progress beside the resource whose hook runs it: an
-// ephemeral info message, which the update display shows on that resource's
-// line.
+// reporter logs a gate's progress as an info message naming the dependent
+// whose hook runs it, on the line of that dependent's component in the
+// update display (see Registered.parentOf for why not on its own line).
 func (b *Binder) reporter(args *pulumi.ResourceHookArgs) Reporter {
 	var res pulumi.Resource
-	if b.tracked != nil && args != nil {
-		res = b.tracked.find(string(args.Type), args.Name)
+	name := ""
+	if args != nil {
+		name = args.Name
+		if b.tracked != nil {
+			res = b.tracked.parentOf(string(args.URN), args.Name)
+		}
 	}
 	return func(line string) {
-		_ = b.ctx.Log.Info(line, &pulumi.LogArgs{Resource: res, Ephemeral: true})
+		_ = b.ctx.Log.Info(name+" waits on "+line, &pulumi.LogArgs{Resource: res, Ephemeral: true})
 	}
 }
 
@@ -162,4 +169,22 @@ func (b *Binder) Action(name string, fn func(context.Context) error) (*pulumi.Re
 	}
 	b.hooks["action:"+name] = h
 	return h, nil
+}
+
+// Await registers a Stash that carries gates as its own before-create and
+// before-update hooks, after prerequisite: the run waits for them even where
+// no dependent does (an operator nothing else uses, the last objects of a
+// layer), and a terminal state fails the run at once. input is what the
+// gates are about (e.g. a Subscription's spec): when it changes, the Stash
+// updates and its gates run again. In render mode it carries no hook.
+func (b *Binder) Await(ctx *pulumi.Context, name string, input pulumi.Input, prerequisite Prerequisite, gates []Gate, opts ...pulumi.ResourceOption) (*pulumi.Stash, error) {
+	hooked, err := b.Options(prerequisite, Prerequisite{Gates: gates})
+	if err != nil {
+		return nil, err
+	}
+	st, err := pulumi.NewStash(ctx, name, &pulumi.StashArgs{Input: input}, append(hooked, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("registering %s: %w", name, err)
+	}
+	return st, nil
 }

@@ -23,15 +23,54 @@ func key(ns, name string) string {
 	return ns + "/" + name
 }
 
+// csvNoRetry are the CSV phase-Failed reasons OLM never leaves without a
+// change to RBAC, the bundle or a conflicting CSV: every other Failed CSV is
+// re-evaluated on each sync and goes back to Pending or straight to
+// Succeeded (operator-framework/operator-framework-olm@release-4.21
+// staging/operator-lifecycle-manager/pkg/controller/operators/olm/operator.go
+// transitionCSVState, case CSVPhaseFailed; only InstallComponentFailedNoRetry
+// is skipped outright). A slow image pull (InstallCheckFailed "install
+// timeout") therefore keeps the gate waiting, not failing.
+//
+// The OperatorGroup reasons are re-checked on every sync but clear only when
+// the namespace's OperatorGroups change (a second one removed, the install
+// mode fixed): the program created the group before the Subscription, so
+// waiting cannot help.
+var csvNoRetry = []string{"InstallComponentFailedNoRetry", "InvalidInstallStrategy", "InvalidInstallModes", "InvalidWebhookDescription", "OwnerConflict",
+	"NoOperatorGroup", "TooManyOperatorGroups", "UnsupportedOperatorGroup", "NoTargetNamespaces", "InterOperatorGroupOwnerConflict", "CannotModifyStaticOperatorGroupProvidedAPIs"}
+
 // CSVSucceeded follows Subscription.status.installedCSV to the CSV and waits
-// for phase Succeeded; phase Failed is terminal with the CSV's own message (C1).
-// With pinnedCSV set and Manual approval, it first approves the one
-// InstallPlan whose CSV list contains the pin, never any other plan.
+// for phase Succeeded (C1). With pinnedCSV set and Manual approval it first
+// approves the one InstallPlan whose CSV list contains the pin, never another.
+// Terminal, with OLM's own message: an InstallPlan in phase Failed (OLM does
+// not retry it: "Complete and Failed are terminal phases", catalog
+// operator.go syncInstallPlans; the Subscription then shows InstallPlanFailed),
+// BundleUnpackFailed, and a Failed CSV with a reason OLM does not retry.
+// ResolutionFailed and unhealthy catalogs are reported while waiting: OLM
+// resolves again when a catalog, Subscription or OperatorGroup changes and
+// every 15 min (catalog operator.go syncResolvingNamespace).
 func CSVSucceeded(namespace, subscription, pinnedCSV string) Check {
 	return func(ctx context.Context, c dynamic.Interface) (Status, error) {
 		sub, err := kube.Get(ctx, c, kube.Subscriptions, namespace, subscription)
 		if err != nil || sub == nil {
 			return NotYet("Subscription %s not found", key(namespace, subscription)), err
+		}
+		subKey := key(namespace, subscription)
+		if st, terminal := subscriptionFailed(sub, subKey); terminal {
+			return st, nil
+		}
+		if plan := kube.String(sub, "status", "installPlanRef", "name"); plan != "" {
+			ip, err := kube.Get(ctx, c, kube.InstallPlans, namespace, plan)
+			if err != nil {
+				return NotYet("reading InstallPlan %s", key(namespace, plan)), err
+			}
+			if ip != nil && kube.String(ip, "status", "phase") == "Failed" {
+				msg := kube.String(ip, "status", "message")
+				if cond, ok := kube.FindCondition(ip, "Installed"); ok && cond.Message != "" {
+					msg = cond.Message
+				}
+				return Failed("InstallPlan %s phase Failed: %s (OLM does not retry a failed plan: delete it, oc delete installplan %s -n %s, and it resolves again)", key(namespace, plan), msg, plan, namespace), nil
+			}
 		}
 		if pinnedCSV != "" && kube.String(sub, "spec", "installPlanApproval") == "Manual" {
 			st, err := approvePinnedPlan(ctx, c, namespace, pinnedCSV)
@@ -41,29 +80,53 @@ func CSVSucceeded(namespace, subscription, pinnedCSV string) Check {
 		}
 		csvName := kube.String(sub, "status", "installedCSV")
 		if csvName == "" {
-			if cond, ok := kube.FindCondition(sub, "ResolutionFailed"); ok && cond.Status == "True" {
-				return NotYet("Subscription %s: resolution failed: %s", key(namespace, subscription), cond.Message), nil
-			}
-			return NotYet("Subscription %s has no installedCSV yet (state %q)", key(namespace, subscription), kube.String(sub, "status", "state")), nil
+			return NotYet("Subscription %s has no installedCSV yet (state %q)%s", subKey, kube.String(sub, "status", "state"), subscriptionTrouble(sub)), nil
 		}
 		if pinnedCSV != "" && csvName != pinnedCSV && kube.String(sub, "spec", "installPlanApproval") == "Manual" {
-			return Failed("Subscription %s installed %s, not the pinned %s", key(namespace, subscription), csvName, pinnedCSV), nil
+			return Failed("Subscription %s installed %s, not the pinned %s", subKey, csvName, pinnedCSV), nil
 		}
 		csv, err := kube.Get(ctx, c, kube.CSVs, namespace, csvName)
 		if err != nil || csv == nil {
 			return NotYet("CSV %s not found yet", key(namespace, csvName)), err
 		}
-		phase := kube.String(csv, "status", "phase")
-		msg := kube.String(csv, "status", "message")
-		switch phase {
-		case "Succeeded":
+		phase, reason, msg := kube.String(csv, "status", "phase"), kube.String(csv, "status", "reason"), kube.String(csv, "status", "message")
+		switch {
+		case phase == "Succeeded":
 			return Ready("CSV " + csvName + " Succeeded"), nil
-		case "Failed":
-			return Failed("CSV %s phase Failed (%s): %s", key(namespace, csvName), kube.String(csv, "status", "reason"), msg), nil
+		case phase == "Failed" && slices.Contains(csvNoRetry, reason):
+			return Failed("CSV %s phase Failed (%s): %s (waiting cannot clear this reason)", key(namespace, csvName), reason, msg), nil
+		case phase == "Failed":
+			return NotYet("CSV %s phase Failed (%s): %s; OLM re-checks it", key(namespace, csvName), reason, msg), nil
 		default:
-			return NotYet("CSV %s phase %q: %s", key(namespace, csvName), phase, msg), nil
+			return NotYet("CSV %s phase %q (%s): %s", key(namespace, csvName), phase, reason, msg), nil
 		}
 	}
+}
+
+// subscriptionFailed: the Subscription conditions OLM does not clear by
+// itself (operator-framework/api@v0.36.0 pkg/operators/v1alpha1/subscription_types.go;
+// olm subscription/state.go CheckInstallPlanStatus, catalog operator.go).
+func subscriptionFailed(sub *unstructured.Unstructured, subKey string) (Status, bool) {
+	for _, t := range []string{"InstallPlanFailed", "BundleUnpackFailed"} {
+		if cond, ok := kube.FindCondition(sub, t); ok && cond.Status == "True" {
+			return Failed("Subscription %s %s (%s): %s", subKey, t, cond.Reason, cond.Message), true
+		}
+	}
+	return Status{}, false
+}
+
+// subscriptionTrouble describes the conditions OLM is still working on.
+func subscriptionTrouble(sub *unstructured.Unstructured) string {
+	var parts []string
+	for _, t := range []string{"ResolutionFailed", "CatalogSourcesUnhealthy", "InstallPlanPending", "BundleUnpacking"} {
+		if cond, ok := kube.FindCondition(sub, t); ok && cond.Status == "True" {
+			parts = append(parts, fmt.Sprintf("%s (%s): %s", t, cond.Reason, cond.Message))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, "; ")
 }
 
 // approvePinnedPlan approves only the InstallPlan listing the pinned CSV.

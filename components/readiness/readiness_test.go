@@ -28,8 +28,40 @@ func subscription(installed, approval string) *unstructured.Unstructured {
 }
 
 func csv(name, phase, msg string) *unstructured.Unstructured {
+	return csvWithReason(name, phase, "InstallSucceeded", msg)
+}
+
+func csvWithReason(name, phase, reason, msg string) *unstructured.Unstructured {
 	return kubetest.Object("operators.coreos.com/v1alpha1", "ClusterServiceVersion", "kuadrant-system", name, map[string]any{
-		"status": map[string]any{"phase": phase, "message": msg, "reason": "InstallComponentFailed"},
+		"status": map[string]any{"phase": phase, "message": msg, "reason": reason},
+	})
+}
+
+// subscriptionWith is a Subscription with conditions (OLM's abnormal-true
+// polarity: True means the problem is there) and an InstallPlan reference.
+func subscriptionWith(installed, plan string, conds ...map[string]any) *unstructured.Unstructured {
+	sub := subscription(installed, "Automatic")
+	st := sub.Object["status"].(map[string]any)
+	if plan != "" {
+		st["installPlanRef"] = map[string]any{"name": plan, "namespace": "kuadrant-system"}
+		st["state"] = "UpgradePending"
+	}
+	var list []any
+	for _, c := range conds {
+		list = append(list, c)
+	}
+	st["conditions"] = list
+	return sub
+}
+
+func olmCond(t, reason, msg string) map[string]any {
+	return map[string]any{"type": t, "status": "True", "reason": reason, "message": msg}
+}
+
+func failedInstallPlan(name, phase, msg string) *unstructured.Unstructured {
+	return kubetest.Object("operators.coreos.com/v1alpha1", "InstallPlan", "kuadrant-system", name, map[string]any{
+		"spec":   map[string]any{"clusterServiceVersionNames": []any{"rhcl-operator.v1.3.4"}, "approved": true},
+		"status": map[string]any{"phase": phase, "message": msg, "conditions": []any{map[string]any{"type": "Installed", "status": "False", "reason": "InstallComponentFailed", "message": msg}}},
 	})
 }
 
@@ -47,10 +79,20 @@ func TestCSVSucceeded(t *testing.T) {
 		wantInErr []string
 	}{
 		{name: "passes when the installed CSV Succeeded", objs: []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csv("rhcl-operator.v1.3.4", "Succeeded", "")}},
-		{name: "fails fast with the CSV's own message when it Failed", objs: []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csv("rhcl-operator.v1.3.4", "Failed", "install strategy failed: deployment rhcl not available")},
-			wantErr: readiness.ErrTerminal, wantInErr: []string{"connectivity: gate csvSucceeded (C1)", "install strategy failed: deployment rhcl not available", "check: oc get csv"}},
+		{name: "fails fast with the CSV's own message on a reason OLM does not retry", objs: []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csvWithReason("rhcl-operator.v1.3.4", "Failed", "InstallComponentFailedNoRetry", "install strategy failed: deployments.apps is forbidden")},
+			wantErr: readiness.ErrTerminal, wantInErr: []string{"connectivity: gate csvSucceeded (C1)", "phase Failed (InstallComponentFailedNoRetry): install strategy failed: deployments.apps is forbidden", "check: oc get csv"}},
+		{name: "keeps waiting on a Failed CSV that OLM re-checks (a slow image pull)", objs: []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csvWithReason("rhcl-operator.v1.3.4", "Failed", "InstallCheckFailed", "install timeout")},
+			wantErr: readiness.ErrTimeout, wantInErr: []string{"phase Failed (InstallCheckFailed): install timeout; OLM re-checks it"}},
+		{name: "fails fast on a failed InstallPlan, which OLM does not retry", objs: []runtime.Object{subscriptionWith("", "install-abc12", olmCond("InstallPlanFailed", "InstallComponentFailed", "error validating existing CRs against new CRD's schema")), failedInstallPlan("install-abc12", "Failed", "error validating existing CRs against new CRD's schema")},
+			wantErr: readiness.ErrTerminal, wantInErr: []string{"InstallPlanFailed (InstallComponentFailed): error validating existing CRs"}},
+		{name: "fails fast on an InstallPlan in phase Failed even before the Subscription says so", objs: []runtime.Object{subscriptionWith("", "install-abc12"), failedInstallPlan("install-abc12", "Failed", "CustomResourceDefinition.apiextensions.k8s.io \"x\" is invalid")},
+			wantErr: readiness.ErrTerminal, wantInErr: []string{"InstallPlan kuadrant-system/install-abc12 phase Failed", "oc delete installplan install-abc12 -n kuadrant-system"}},
+		{name: "fails fast when the bundle cannot be unpacked", objs: []runtime.Object{subscriptionWith("", "", olmCond("BundleUnpackFailed", "BundleUnpackFailed", "bundle unpacking failed. Reason: DeadlineExceeded"))},
+			wantErr: readiness.ErrTerminal, wantInErr: []string{"BundleUnpackFailed (BundleUnpackFailed): bundle unpacking failed"}},
+		{name: "reports a resolution failure while OLM retries it", objs: []runtime.Object{subscriptionWith("", "", olmCond("ResolutionFailed", "ConstraintsNotSatisfiable", "no operators found in channel stable of package rhcl-operator"))},
+			wantErr: readiness.ErrTimeout, wantInErr: []string{"has no installedCSV yet", "ResolutionFailed (ConstraintsNotSatisfiable): no operators found in channel stable"}},
 		{name: "times out naming what it last saw while the CSV is Installing", objs: []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csv("rhcl-operator.v1.3.4", "Installing", "waiting for deployment")},
-			wantErr: readiness.ErrTimeout, wantInErr: []string{"after 1m0s", `phase "Installing": waiting for deployment`}},
+			wantErr: readiness.ErrTimeout, wantInErr: []string{"after 1m0s", `phase "Installing" (InstallSucceeded): waiting for deployment`}},
 		{name: "times out when the Subscription has no CSV yet", objs: []runtime.Object{subscription("", "Automatic")},
 			wantErr: readiness.ErrTimeout, wantInErr: []string{"has no installedCSV yet"}},
 	}
@@ -192,7 +234,7 @@ func TestWaiter_remembersAFailureForTheRun(t *testing.T) {
 		objs    []runtime.Object
 		wantErr error
 	}{
-		{"a terminal state", []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csv("rhcl-operator.v1.3.4", "Failed", "install strategy failed")}, readiness.ErrTerminal},
+		{"a terminal state", []runtime.Object{subscription("rhcl-operator.v1.3.4", "Automatic"), csvWithReason("rhcl-operator.v1.3.4", "Failed", "InvalidInstallStrategy", "install strategy failed")}, readiness.ErrTerminal},
 		{"a timeout", []runtime.Object{subscription("", "Automatic")}, readiness.ErrTimeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,7 +294,7 @@ func TestWaiter_reportsProgress(t *testing.T) {
 	assert.Equal(t, `csvSucceeded (C1): Subscription kuadrant-system/rhcl-operator has no installedCSV yet (state "AtLatestKnown"); waited 0s, 1m0s left for the installed CSV in phase Succeeded`, lines[0], "the first read is reported at once")
 	changed := false
 	for _, l := range lines {
-		changed = changed || strings.Contains(l, `phase "Installing": waiting for deployment`)
+		changed = changed || strings.Contains(l, `phase "Installing" (InstallSucceeded): waiting for deployment`)
 	}
 	assert.True(t, changed, "a change is reported: %v", lines)
 	assert.GreaterOrEqual(t, len(lines), 5, "and the unchanged state every 10 s over the minute: %v", lines)

@@ -2,6 +2,7 @@ package readiness
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,9 +21,14 @@ import (
 // after the children can miss some. "Everything else" (C18) depends on these
 // resources instead.
 type Registered struct {
-	mu        sync.Mutex
-	resources []pulumi.Resource
-	byName    map[string]pulumi.Resource // type + " " + logical name
+	mu         sync.Mutex
+	resources  []pulumi.Resource
+	components map[string][]component // by type
+}
+
+type component struct {
+	name string
+	res  pulumi.Resource
 }
 
 // Record starts recording the stack's custom resources (providers excepted).
@@ -32,14 +38,15 @@ func Record(ctx *pulumi.Context) (*Registered, error) {
 		if _, provider := a.Resource.(pulumi.ProviderResource); provider {
 			return nil
 		}
+		r.mu.Lock()
+		defer r.mu.Unlock()
 		if _, custom := a.Resource.(pulumi.CustomResource); custom {
-			r.mu.Lock()
 			r.resources = append(r.resources, a.Resource)
-			if r.byName == nil {
-				r.byName = map[string]pulumi.Resource{}
+		} else {
+			if r.components == nil {
+				r.components = map[string][]component{}
 			}
-			r.byName[a.Type+" "+a.Name] = a.Resource
-			r.mu.Unlock()
+			r.components[a.Type] = append(r.components[a.Type], component{a.Name, a.Resource})
 		}
 		return nil // record only, change nothing
 	})
@@ -56,9 +63,31 @@ func (r *Registered) Resources() []pulumi.Resource {
 	return append([]pulumi.Resource(nil), r.resources...)
 }
 
-// find returns the recorded resource of that type and logical name, or nil.
-func (r *Registered) find(typ, name string) pulumi.Resource {
+// parentOf returns the component a resource being created belongs to,
+// from its URN (the qualified type names the parent's type) and this
+// program's naming (a child's logical name starts with its component's:
+// serving-qwen3-8b-llmisvc under serving); nil when none matches. A hook
+// must not log against the resource it gates: the SDK awaits a resource's
+// URN to log against it, and that URN resolves only once the creation the
+// hook holds up has finished (a deadlock). The parent component's URN is
+// resolved as soon as it is registered.
+func (r *Registered) parentOf(urn, name string) pulumi.Resource {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return nil
+	}
+	chain := strings.Split(parts[2], "$")
+	if len(chain) < 2 {
+		return nil // a child of the stack
+	}
+	parentType := chain[len(chain)-2]
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.byName[typ+" "+name]
+	var best component
+	for _, c := range r.components[parentType] {
+		if strings.HasPrefix(name, c.name+"-") && len(c.name) > len(best.name) {
+			best = c
+		}
+	}
+	return best.res
 }

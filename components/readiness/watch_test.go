@@ -230,7 +230,7 @@ func TestWatch_terminalStateFailsAtTheEvent(t *testing.T) {
 	done := wait(w, csvGate(""))
 
 	<-clock.asleep
-	require.NoError(t, client.Tracker().Update(kube.CSVs, csv("rhcl-operator.v1.3.4", "Failed", "install strategy failed"), "kuadrant-system"))
+	require.NoError(t, client.Tracker().Update(kube.CSVs, csvWithReason("rhcl-operator.v1.3.4", "Failed", "InstallComponentFailedNoRetry", "install strategy failed"), "kuadrant-system"))
 	err := <-done
 	require.ErrorIs(t, err, readiness.ErrTerminal)
 	assert.Contains(t, err.Error(), "install strategy failed")

@@ -26,4 +26,12 @@ var (
 	EnvoyFilters        = schema.GroupVersionResource{Group: "networking.istio.io", Version: "v1alpha3", Resource: "envoyfilters"}
 	DSCInitializations  = schema.GroupVersionResource{Group: "dscinitialization.opendatahub.io", Version: "v2", Resource: "dscinitializations"}
 	DataScienceClusters = schema.GroupVersionResource{Group: "datasciencecluster.opendatahub.io", Version: "v2", Resource: "datascienceclusters"}
+	Pods                = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+	Kuadrants           = schema.GroupVersionResource{Group: "kuadrant.io", Version: "v1beta1", Resource: "kuadrants"}
+	Authorinos          = schema.GroupVersionResource{Group: "operator.authorino.kuadrant.io", Version: "v1beta1", Resource: "authorinos"}
+	ModelsAsServices    = schema.GroupVersionResource{Group: "components.platform.opendatahub.io", Version: "v1alpha1", Resource: "modelsasservices"}
+	Tenants             = schema.GroupVersionResource{Group: "maas.opendatahub.io", Version: "v1alpha1", Resource: "tenants"}
+	MaaSModelRefs       = schema.GroupVersionResource{Group: "maas.opendatahub.io", Version: "v1alpha1", Resource: "maasmodelrefs"}
+	MaaSSubscriptions   = schema.GroupVersionResource{Group: "maas.opendatahub.io", Version: "v1alpha1", Resource: "maassubscriptions"}
+	MaaSAuthPolicies    = schema.GroupVersionResource{Group: "maas.opendatahub.io", Version: "v1alpha1", Resource: "maasauthpolicies"}
 )
