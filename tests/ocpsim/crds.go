@@ -219,6 +219,7 @@ var (
 	gvrDashboardConfigs = gvr("opendatahub.io", "v1alpha", "odhdashboardconfigs")
 	gvrLLMISvcs         = gvr("serving.kserve.io", "v1alpha2", "llminferenceservices")
 	gvrTenants          = gvr("maas.opendatahub.io", "v1alpha1", "tenants")
+	gvrModelsAsServices = gvr("components.platform.opendatahub.io", "v1alpha1", "modelsasservices")
 	gvrModelRefs        = gvr("maas.opendatahub.io", "v1alpha1", "maasmodelrefs")
 	gvrMaaSSubs         = gvr("maas.opendatahub.io", "v1alpha1", "maassubscriptions")
 	gvrMaaSAuthPolicies = gvr("maas.opendatahub.io", "v1alpha1", "maasauthpolicies")
@@ -300,6 +301,18 @@ func (p *pass) registerCRDs(crds []CRD) error {
 		p.s.logf("ocpsim: registered CRD %s", c.Name())
 	}
 	return nil
+}
+
+// missingCRDs names the CRDs of crds that are not Established yet ("" when
+// all are): what a CSV's requirements check waits for.
+func (p *pass) missingCRDs(crds []CRD) string {
+	var missing []string
+	for _, c := range crds {
+		if !p.crdEstablished(c.Name()) {
+			missing = append(missing, c.Name())
+		}
+	}
+	return strings.Join(missing, ", ")
 }
 
 // crdEstablished reports whether a CRD exists and is Established.

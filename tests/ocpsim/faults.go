@@ -8,9 +8,21 @@ type FaultKind string
 // Faults the simulator can inject.
 const (
 	// CSVFailed: the CSV of Fault.Package (or the CSV named Fault.Name)
-	// goes to phase Failed with reason InstallComponentFailed and
-	// Fault.Message. Cleared, OLM retries: Installing, then Succeeded.
+	// goes to phase Failed with Fault.Reason (default
+	// InstallComponentFailedNoRetry, which OLM does not retry) and
+	// Fault.Message. Cleared (the human fixed what it needed), OLM
+	// re-evaluates it: Installing, then Succeeded. A retryable reason
+	// (InstallCheckFailed, ...) is the same here as in OLM, which re-checks a
+	// Failed CSV on every sync (olm operator.go transitionCSVState).
 	CSVFailed FaultKind = "CSVFailed"
+	// InstallPlanFailed: the InstallPlan of Fault.Package's Subscription
+	// fails as OLM's ExecutePlan failure does: phase Failed, condition
+	// Installed=False InstallComponentFailed with Fault.Message, and the
+	// Subscription's InstallPlanFailed=True with the same message (catalog
+	// operator.go transitionInstallPlanState; subscription/state.go). OLM
+	// never retries a failed plan; deleting it makes OLM resolve again,
+	// which is how a test recovers (Clear, then delete the plan).
+	InstallPlanFailed FaultKind = "InstallPlanFailed"
 	// CertificateFailed: Certificate Fault.Namespace/Fault.Name reports
 	// Ready=False (and Issuing=False) with Fault.Reason and Fault.Message.
 	// Cleared, cert-manager retries and issues it.
@@ -31,7 +43,7 @@ type Fault struct {
 	Package   string // CSVFailed: the OLM package (any of its CSVs)
 	Namespace string // CertificateFailed: the Certificate's namespace
 	Name      string // CSV name, Certificate name or MachineSet name
-	Reason    string // CertificateFailed reason; default "Failed"
+	Reason    string // CSVFailed reason (default InstallComponentFailedNoRetry); CertificateFailed reason (default "Failed")
 	Message   string // the operator's message; a realistic default per kind
 	Terminal  bool   // InsufficientCapacity: Machine phase Failed
 }
@@ -46,8 +58,15 @@ func (f Fault) key() faultKey { return faultKey{f.Kind, f.Package, f.Namespace, 
 func (f Fault) withDefaults() Fault {
 	switch f.Kind {
 	case CSVFailed:
+		if f.Reason == "" {
+			f.Reason = "InstallComponentFailedNoRetry"
+		}
 		if f.Message == "" {
-			f.Message = "install strategy failed: Deployment.apps \"controller-manager\" is invalid: spec.template.spec.containers[0].image: Required value"
+			f.Message = "install strategy failed: deployments.apps \"controller-manager\" is forbidden: User \"system:serviceaccount:openshift-operator-lifecycle-manager:olm-operator-serviceaccount\" cannot create resource \"deployments\" in API group \"apps\""
+		}
+	case InstallPlanFailed:
+		if f.Message == "" {
+			f.Message = "error validating existing CRs against new CRD's schema for \"kuadrants.kuadrant.io\": error validating kuadrant.io/v1beta1, Kind=Kuadrant \"kuadrant-system/kuadrant\": updated validation is too restrictive"
 		}
 	case CertificateFailed:
 		if f.Reason == "" {
@@ -71,13 +90,17 @@ func (s *Sim) Inject(f Fault) error {
 		if f.Package == "" && f.Name == "" {
 			return fmt.Errorf("ocpsim: fault %s needs Package or Name", f.Kind)
 		}
+	case InstallPlanFailed:
+		if f.Package == "" {
+			return fmt.Errorf("ocpsim: fault %s needs Package", f.Kind)
+		}
 	case CertificateFailed:
 		if f.Namespace == "" || f.Name == "" {
 			return fmt.Errorf("ocpsim: fault %s needs Namespace and Name of the Certificate", f.Kind)
 		}
 	case InsufficientCapacity:
 	default:
-		return fmt.Errorf("ocpsim: unknown fault kind %q; expected %s, %s or %s", f.Kind, CSVFailed, CertificateFailed, InsufficientCapacity)
+		return fmt.Errorf("ocpsim: unknown fault kind %q; expected %s, %s, %s or %s", f.Kind, CSVFailed, InstallPlanFailed, CertificateFailed, InsufficientCapacity)
 	}
 	s.faultsMu.Lock()
 	defer s.faultsMu.Unlock()
@@ -117,6 +140,10 @@ func (s *Sim) csvFault(pkg, csv string) (Fault, bool) {
 	return s.fault(CSVFailed, func(f Fault) bool {
 		return (f.Package != "" && f.Package == pkg) || (f.Name != "" && f.Name == csv)
 	})
+}
+
+func (s *Sim) installPlanFault(pkg string) (Fault, bool) {
+	return s.fault(InstallPlanFailed, func(f Fault) bool { return f.Package == pkg })
 }
 
 func (s *Sim) certificateFault(ns, name string) (Fault, bool) {

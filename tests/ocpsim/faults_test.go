@@ -16,13 +16,18 @@ func TestInject_rejectsIncompleteFaults(t *testing.T) {
 	}
 }
 
+// A CSV that OLM will not retry fails the gate at once with OLM's reason
+// and message; one OLM re-checks keeps it waiting. Cleared, the CSV
+// succeeds.
 func TestFault_CSVFailed(t *testing.T) {
 	tests := []struct {
-		name  string
-		fault Fault
+		name     string
+		fault    Fault
+		terminal bool
 	}{
-		{"by package", Fault{Kind: CSVFailed, Package: "rhods-operator", Message: "install timeout: deployment rhods-operator not ready"}},
-		{"by CSV name", Fault{Kind: CSVFailed, Name: "rhods-operator.3.4.0", Message: "install timeout: deployment rhods-operator not ready"}},
+		{"a reason OLM does not retry, by package", Fault{Kind: CSVFailed, Package: "rhods-operator"}, true},
+		{"a reason OLM does not retry, by CSV name", Fault{Kind: CSVFailed, Name: "rhods-operator.3.4.0", Reason: "InvalidInstallStrategy", Message: "install strategy invalid: json: cannot unmarshal"}, true},
+		{"a reason OLM re-checks", Fault{Kind: CSVFailed, Package: "rhods-operator", Reason: "InstallCheckFailed", Message: "install timeout"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -32,10 +37,11 @@ func TestFault_CSVFailed(t *testing.T) {
 			f.settle()
 			gate := readiness.CSVSucceeded(opRHOAI.ns, opRHOAI.pkg, "")
 			st := f.check(gate)
-			assert.True(t, st.Terminal)
-			assert.Contains(t, st.Message, "InstallComponentFailed")
-			assert.Contains(t, st.Message, tc.fault.Message, "the gate surfaces the operator's message")
-			assert.Nil(t, f.get(gvrCRDs, "", "datascienceclusters.datasciencecluster.opendatahub.io"), "C1: no CRD from a failed CSV")
+			fault := tc.fault.withDefaults()
+			assert.Equal(t, tc.terminal, st.Terminal, st.Message)
+			assert.False(t, st.Ready)
+			assert.Contains(t, st.Message, "phase Failed ("+fault.Reason+")")
+			assert.Contains(t, st.Message, fault.Message, "the gate surfaces the operator's message")
 
 			f.sim.Clear(tc.fault)
 			f.settle()
@@ -43,6 +49,31 @@ func TestFault_CSVFailed(t *testing.T) {
 			assert.True(t, st.Ready, "OLM retries once the cause is gone: %s", st.Message)
 		})
 	}
+}
+
+// A failed InstallPlan is terminal: OLM does not retry it. Deleting it makes
+// OLM resolve again, and the next plan installs.
+func TestFault_InstallPlanFailed(t *testing.T) {
+	f := newFixture(t)
+	fault := Fault{Kind: InstallPlanFailed, Package: "rhods-operator"}
+	require.NoError(t, f.sim.Inject(fault))
+	f.subscribe(opRHOAI)
+	f.settle()
+	gate := readiness.CSVSucceeded(opRHOAI.ns, opRHOAI.pkg, "")
+	st := f.check(gate)
+	require.True(t, st.Terminal, st.Message)
+	assert.Contains(t, st.Message, "InstallPlanFailed (InstallComponentFailed): error validating existing CRs")
+	sub := f.must(gvrSubscriptions, opRHOAI.ns, opRHOAI.pkg)
+	plan := str(sub, "status", "installPlanRef", "name")
+	assert.Equal(t, "Failed", str(f.must(gvrInstallPlans, opRHOAI.ns, plan), "status", "phase"))
+
+	f.sim.Clear(fault)
+	f.settle()
+	assert.True(t, f.check(gate).Terminal, "clearing the cause does not revive a failed plan")
+	f.delete(gvrInstallPlans, opRHOAI.ns, plan)
+	f.settle()
+	st = f.check(gate)
+	assert.True(t, st.Ready, "after the failed plan is deleted OLM resolves and installs: %s", st.Message)
 }
 
 func TestFault_CertificateFailed(t *testing.T) {

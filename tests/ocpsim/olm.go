@@ -204,10 +204,31 @@ func (s *Sim) reconcileSubscription(p *pass, sub *unstructured.Unstructured) err
 		return s.resolve(p, sub)
 	}
 	plan, err := p.get(gvrInstallPlans, ns, planName)
-	if err != nil || plan == nil {
+	if err != nil {
 		return err
 	}
-	if boolean(plan, "spec", "approved") && str(plan, "status", "phase") != "Complete" {
+	if plan == nil {
+		// The referenced plan was deleted: with state UpgradePending OLM
+		// drops the reference and resolves again (subscription/state.go
+		// InstallPlanNotFound) — the way out of a failed plan.
+		if str(sub, "status", "state") != "UpgradePending" {
+			return nil
+		}
+		return p.patchStatus(gvrSubscriptions, sub, func(st map[string]any) {
+			delete(st, "installPlanRef")
+			delete(st, "installplan")
+			delete(st, "currentCSV")
+			st["state"] = ""
+			dropCondition(st, "InstallPlanFailed")
+		})
+	}
+	switch phase := str(plan, "status", "phase"); {
+	case phase == "Failed":
+		return nil // terminal: "Complete and Failed are terminal phases"
+	case boolean(plan, "spec", "approved") && phase != "Complete":
+		if f, ok := s.installPlanFault(str(sub, "spec", "name")); ok {
+			return s.failPlan(p, sub, plan, f.Message)
+		}
 		return s.install(p, sub, plan)
 	}
 	if str(plan, "status", "phase") == "Complete" {
@@ -303,9 +324,31 @@ func (s *Sim) createPlan(p *pass, sub *unstructured.Unstructured, name string, c
 	})
 }
 
-// install executes an approved plan: the CSVs (and the Subscriptions OLM
-// creates for dependencies), a replaced CSV removed, the plan Complete, the
-// Subscription AtLatestKnown.
+// failPlan is ExecutePlan failing for good: the plan Failed with its
+// Installed condition, the Subscription InstallPlanFailed with the same
+// message (catalog operator.go transitionInstallPlanState, subscription/state.go).
+func (s *Sim) failPlan(p *pass, sub, plan *unstructured.Unstructured, msg string) error {
+	s.logf("ocpsim: OLM InstallPlan %s/%s Failed: %s", plan.GetNamespace(), plan.GetName(), msg)
+	if err := p.patchStatus(gvrInstallPlans, plan, func(st map[string]any) {
+		st["phase"], st["message"] = "Failed", msg
+		setConditions(st, s.now(), cond{Type: "Installed", Status: "False", Reason: "InstallComponentFailed", Message: msg})
+	}); err != nil {
+		return err
+	}
+	return p.patchStatus(gvrSubscriptions, sub, func(st map[string]any) {
+		st["lastUpdated"] = s.stamp()
+		dropCondition(st, "InstallPlanPending")
+		setConditions(st, s.now(), cond{Type: "InstallPlanFailed", Status: "True", Reason: "InstallComponentFailed", Message: msg})
+	})
+}
+
+// install executes an approved plan, steps in OLM's order: the CSVs (and
+// the Subscriptions OLM creates for dependencies), then their CRDs (CRD
+// steps run in the plan, before the CSV succeeds: the CSV waits in Pending,
+// RequirementsNotMet, until they are Established; api
+// installplan_types.go OrderSteps, catalog step.go NewCRDV1Step), a
+// replaced CSV removed, the plan Complete, the Subscription AtLatestKnown
+// (the plan's Complete says nothing about the operator being ready).
 func (s *Sim) install(p *pass, sub *unstructured.Unstructured, plan *unstructured.Unstructured) error {
 	ns := sub.GetNamespace()
 	names, _, _ := unstructured.NestedStringSlice(plan.Object, "spec", "clusterServiceVersionNames")
@@ -323,6 +366,9 @@ func (s *Sim) install(p *pass, sub *unstructured.Unstructured, plan *unstructure
 			}
 		}
 		if err := s.ensureCSV(p, ns, pkg, name); err != nil {
+			return err
+		}
+		if err := p.registerCRDs(OperatorCRDs[pkg.Name]); err != nil {
 			return err
 		}
 	}
@@ -442,23 +488,20 @@ func (s *Sim) reconcileCSV(p *pass, csv *unstructured.Unstructured) error {
 	timer := "csv/" + string(csv.GetUID())
 	phase, reason, msg := "Succeeded", "InstallSucceeded", "install strategy completed with no errors"
 	if f, ok := s.csvFault(pkg, csv.GetName()); ok {
-		phase, reason, msg = "Failed", "InstallComponentFailed", f.Message
+		phase, reason, msg = "Failed", f.Reason, f.Message
 	} else if r, m := s.operatorGroupProblem(p, csv); r != "" {
+		// OperatorGroup checks run before the phase switch (olm operator.go
+		// transitionCSVState pre-switch).
 		phase, reason, msg = "Failed", r, m
+	} else if missing := p.missingCRDs(OperatorCRDs[pkg]); missing != "" {
+		phase, reason, msg = "Pending", "RequirementsNotMet", "one or more requirements couldn't be found: "+missing
 	} else if !s.elapsed(timer, s.opts.Delays.CSVInstall) {
 		phase, reason, msg = "Installing", "InstallWaiting", "installing: waiting for deployment "+pkg+" to become ready: deployment \""+pkg+"\" not available: Deployment does not have minimum availability."
 	}
 	if phase == "Failed" {
 		s.reset(timer)
 	}
-	if err := s.writeCSVPhase(p, csv, phase, reason, msg); err != nil {
-		return err
-	}
-	if phase != "Succeeded" {
-		return nil
-	}
-	// C1: only now does the operator's API exist.
-	return p.registerCRDs(OperatorCRDs[pkg])
+	return s.writeCSVPhase(p, csv, phase, reason, msg)
 }
 
 func (s *Sim) writeCSVPhase(p *pass, csv *unstructured.Unstructured, phase, reason, msg string) error {

@@ -46,14 +46,20 @@ func TestOLM_install(t *testing.T) {
 }
 
 // C1: the operator's CRDs appear only once its CSV is Succeeded.
-func TestOLM_crdsOnlyAfterSucceeded(t *testing.T) {
+// CRDs are InstallPlan steps: they exist once the plan ran, while the CSV
+// is still installing (catalog step.go NewCRDV1Step; the plan's Complete
+// says nothing about the operator being ready), so only the CSV gate, not
+// the CRD's presence, proves the operator can serve its CRs (C1).
+func TestOLM_crdsAreInstallPlanSteps(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.Delays.CSVInstall = 90 * time.Second })
 	f.subscribe(opCertManager)
 	f.settle()
 	csv := f.must(gvrCSVs, opCertManager.ns, "cert-manager-operator.v1.18.0")
 	assert.Equal(t, "Installing", str(csv, "status", "phase"))
+	sub := f.must(gvrSubscriptions, opCertManager.ns, opCertManager.pkg)
+	assert.Equal(t, "Complete", str(f.must(gvrInstallPlans, opCertManager.ns, str(sub, "status", "installPlanRef", "name")), "status", "phase"))
 	for _, c := range OperatorCRDs[opCertManager.pkg] {
-		assert.Nil(t, f.get(gvrCRDs, "", c.Name()), "%s before the CSV Succeeded", c.Name())
+		assert.True(t, isTrue(f.must(gvrCRDs, "", c.Name()), "Established"), "%s is created by the plan, before the CSV Succeeded", c.Name())
 	}
 	st := f.check(readiness.CSVSucceeded(opCertManager.ns, opCertManager.pkg, ""))
 	assert.False(t, st.Ready)
@@ -62,9 +68,6 @@ func TestOLM_crdsOnlyAfterSucceeded(t *testing.T) {
 	f.clock.advance(90 * time.Second)
 	f.settle()
 	assert.True(t, f.check(readiness.CSVSucceeded(opCertManager.ns, opCertManager.pkg, "")).Ready)
-	for _, c := range OperatorCRDs[opCertManager.pkg] {
-		assert.True(t, isTrue(f.must(gvrCRDs, "", c.Name()), "Established"), c.Name())
-	}
 }
 
 func TestOLM_manualPlanWaitsForApproval(t *testing.T) {

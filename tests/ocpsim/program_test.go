@@ -12,6 +12,7 @@ import (
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/components/rhoai"
 	"github.com/rhoai-pulumi/installer/components/tls"
+	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
 // TestProgramSignals walks the program's phases in graph order on both
@@ -138,7 +139,7 @@ func programSignals(t *testing.T, f *fixture, platform Platform) {
 	setBootstrap(f, "true")
 	gate("envoyFilterGenerated", readiness.Exists(gvrEnvoyFilters, "EnvoyFilter", maas.IngressNamespace, maas.EnvoyFilterName))
 	gate("tenantNamespaceExists", readiness.Exists(gvrNamespaces, "Namespace", "", maas.TenantNamespace))
-	gate("tenantExists", readiness.Exists(maas.Tenants, "Tenant", maas.TenantNamespace, maas.TenantName))
+	gate("tenantExists", readiness.Exists(kube.Tenants, "Tenant", maas.TenantNamespace, maas.TenantName))
 	f.create(gvrNamespaces, namespace("llm-d-demo"))
 	f.create(gvrLLMISvcs, llmisvc("qwen3-8b", 2, "1", true))
 	waitFor(gvrLLMISvcs, "llm-d-demo", "qwen3-8b", "condition=Ready")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -19,6 +20,7 @@ const (
 	lwsCRD              = "leaderworkersets.leaderworkerset.x-k8s.io"
 	maasGatewayName     = "maas-default-gateway"
 	maasDBSecret        = "maas-db-config"
+	modelsAsServiceCR   = "default-modelsasservice"
 	modelControllerName = "odh-model-controller"
 	kserveControllerDep = "kserve-controller-manager"
 	maasControllerName  = "maas-controller"
@@ -139,7 +141,6 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 	if !s.elapsed("dsc/"+uid, s.opts.Delays.ComponentsReady) {
 		return p.patchStatus(gvrDSCs, dsc, func(st map[string]any) {
 			st["phase"] = "Not Ready"
-			st["observedGeneration"] = dsc.GetGeneration()
 			setConditions(st, s.now(), cond{Type: "Ready", Status: "False", Reason: "Progressing", Message: "deploying components"}, maas)
 		})
 	}
@@ -168,7 +169,8 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 		var not []string
 		for _, c := range conds {
 			if c.Status != "True" && c.Reason != "Removed" {
-				not = append(not, c.Type)
+				// handler names, as computeComponentsStatus lists them
+				not = append(not, strings.ToLower(strings.TrimSuffix(c.Type, "Ready")))
 			}
 		}
 		overall = cond{Type: "Ready", Status: "False", Reason: "NotReady", Message: "Some components are not ready: " + strings.Join(not, ", ")}
@@ -176,7 +178,9 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 	conds = append(conds, overall)
 	return p.patchStatus(gvrDSCs, dsc, func(st map[string]any) {
 		st["phase"] = ifElse(ready, "Ready", "Not Ready")
-		st["observedGeneration"] = dsc.GetGeneration()
+		if ready { // pkg/controller/reconciler/reconciler.go apply: only when happy
+			st["observedGeneration"] = dsc.GetGeneration()
+		}
 		st["release"] = map[string]any{"name": "OpenShift AI Self-Managed", "version": "3.4.0"}
 		setConditions(st, s.now(), conds...)
 	})
@@ -260,50 +264,102 @@ func (s *Sim) ensureDashboardConfig(p *pass) error {
 	return err
 }
 
-// modelsAsService decides DSC condition ModelsAsServiceReady (C12). The
-// prerequisites are checked once, when MaaS becomes Managed: the Gateway
-// openshift-ingress/maas-default-gateway Programmed and the Secret
-// redhat-ods-applications/maas-db-config. Missing, maas-api crash-loops
-// and is never retried: the verdict sticks until MaaS is set Removed.
+// modelsAsService plays the ModelsAsService component of
+// opendatahub-operator@v3.4.0 (internal/controller/components/modelsasservice)
+// and returns the DSC's ModelsAsServiceReady, a copy of the Ready of the CR
+// default-modelsasservice (modelsasservice.go UpdateDSCStatus; KServe not
+// Managed: KServeDisabled; MaaS not Managed: Removed). A reconcile checks, in
+// order (modelsasservice_controller.go):
+//   - Secret maas-db-config (validatePrerequisites, ..._prerequisites.go):
+//     missing, MaaSPrerequisitesAvailable=False and Degraded=True with reason
+//     PrerequisitesMissing, and Ready=False reason Error "blocking
+//     prerequisites missing: ..." (a StopError, not requeued). The Secret is
+//     watched, so creating it reconciles at once.
+//   - the Gateway exists, Programmed or not (validateGatewayExists,
+//     ..._actions.go): missing, Ready=False reason Error "gateway ... not
+//     found: ...". The Gateway is not watched (Owns() sees only Gateways the
+//     CR controls), so it is seen again on the error requeue's backoff:
+//     controller-runtime's default, 5 ms doubling to 1000 s.
+//
+// Neither is sticky: the architecture's C12 ("never retried") predates
+// v3.4.0. The program still enables MaaS after both exist.
 func (s *Sim) modelsAsService(p *pass, dsc *unstructured.Unstructured, kserve bool) cond {
-	managed := kserve && str(dsc, "spec", "components", "kserve", "modelsAsService", "managementState") == "Managed"
-	k := "maas-enable/" + string(dsc.GetUID())
-	if !managed {
-		delete(s.verdicts, k)
-		s.reset("maas/" + string(dsc.GetUID()))
+	managed := str(dsc, "spec", "components", "kserve", "modelsAsService", "managementState") == "Managed"
+	k := "maas/" + string(dsc.GetUID())
+	if !kserve || !managed {
+		delete(s.retries, k)
+		s.reset(k)
 		for _, name := range []string{maasAPIName, maasControllerName} {
 			if p.exists(gvrDeployments, appsNamespace, name) {
 				_ = p.remove(gvrDeployments, appsNamespace, name)
 			}
 		}
+		if p.exists(gvrModelsAsServices, "", modelsAsServiceCR) {
+			_ = p.remove(gvrModelsAsServices, "", modelsAsServiceCR)
+		}
+		if !kserve {
+			return cond{Type: "ModelsAsServiceReady", Status: "False", Reason: "KServeDisabled", Message: "KServe component is not managed, ModelsAsService requires KServe to be enabled"}
+		}
 		return cond{Type: "ModelsAsServiceReady", Status: "False", Reason: "Removed", Message: "Component ManagementState is set to Removed"}
 	}
-	verdict, ok := s.verdicts[k]
-	if !ok {
-		var missing []string
-		gw, _ := p.get(gvrGateways, ingressNamespace, maasGatewayName)
-		if gw == nil || !isTrue(gw, "Programmed") {
-			missing = append(missing, "Gateway "+ingressNamespace+"/"+maasGatewayName+" Programmed")
-		}
-		if !p.exists(gvrSecrets, appsNamespace, maasDBSecret) {
-			missing = append(missing, "Secret "+appsNamespace+"/"+maasDBSecret)
-		}
-		verdict = "ok"
-		if len(missing) > 0 {
-			verdict = strings.Join(missing, ", ")
-			s.logf("ocpsim: MaaS enabled without %s (C12): it stays failed", verdict)
-		}
-		s.verdicts[k] = verdict
+	cr, err := s.ensureModelsAsServiceCR(p, dsc)
+	if err != nil || cr == nil {
+		return cond{Type: "ModelsAsServiceReady", Status: "False", Message: "ModelsAsService CR not available yet"}
 	}
-	if verdict != "ok" {
-		return cond{Type: "ModelsAsServiceReady", Status: "False", Reason: "PrerequisitesMissing",
-			Message: "MaaS prerequisites missing when it was enabled: " + verdict + "; maas-api crash-loops and is not retried (C12): set modelsAsService Removed, fix them, then Managed again"}
+	secret, _ := p.get(gvrSecrets, appsNamespace, maasDBSecret)
+	secretRV := ""
+	if secret != nil {
+		secretRV = secret.GetResourceVersion()
 	}
-	if !s.elapsed("maas/"+string(dsc.GetUID()), s.opts.Delays.MaaSReady) {
-		return cond{Type: "ModelsAsServiceReady", Status: "False", Reason: "Deploying", Message: "deploying maas-api and maas-controller"}
+	if r, failing := s.retries[k]; failing && s.now().Before(r.next) && s.seen[k+"/secret"] == secretRV {
+		return mirrorReady(cr) // no event and the backoff has not elapsed: no reconcile
+	}
+	s.seen[k+"/secret"] = secretRV
+	ready, conds := s.reconcileModelsAsService(p, dsc, k, secret != nil)
+	if ready.Reason == "Error" && strings.HasPrefix(ready.Message, "gateway ") {
+		r := s.retries[k]
+		r.next = s.now().Add(min(5*time.Millisecond<<min(r.n, 20), 1000*time.Second))
+		r.n++
+		s.retries[k] = r
+	} else {
+		delete(s.retries, k)
+	}
+	conds = append(conds, ready)
+	_ = p.patchStatus(gvrModelsAsServices, cr, func(st map[string]any) {
+		st["phase"] = ifElse(ready.Status == "True", "Ready", "Not Ready")
+		if ready.Status == "True" { // reconciler.go apply: only when happy
+			st["observedGeneration"] = cr.GetGeneration()
+		}
+		setConditions(st, s.now(), conds...)
+	})
+	return cond{Type: "ModelsAsServiceReady", Status: ready.Status, Reason: ready.Reason, Message: ready.Message}
+}
+
+// reconcileModelsAsService runs the component's actions and returns its
+// Ready and the other conditions it writes.
+func (s *Sim) reconcileModelsAsService(p *pass, dsc *unstructured.Unstructured, k string, secret bool) (cond, []cond) {
+	if !secret {
+		msg := fmt.Sprintf("database Secret '%s' not found in namespace '%s'. Create the Secret with key 'DB_CONNECTION_URL' containing the PostgreSQL connection URL. MaaS API cannot start without a database connection", maasDBSecret, appsNamespace)
+		s.reset(k)
+		return cond{Type: "Ready", Status: "False", Reason: "Error", Message: "blocking prerequisites missing: " + msg}, []cond{
+			{Type: "MaaSPrerequisitesAvailable", Status: "False", Reason: "PrerequisitesMissing", Message: msg},
+			{Type: "Degraded", Status: "True", Reason: "PrerequisitesMissing", Message: msg},
+		}
+	}
+	conds := []cond{
+		{Type: "MaaSPrerequisitesAvailable", Status: "True", Reason: "PrerequisitesMet"},
+		{Type: "Degraded", Status: "False", Reason: "PrerequisitesMet"},
+	}
+	if !p.exists(gvrGateways, ingressNamespace, maasGatewayName) {
+		s.reset(k)
+		return cond{Type: "Ready", Status: "False", Reason: "Error",
+			Message: fmt.Sprintf("gateway %s/%s not found: the specified Gateway must exist before enabling ModelsAsService", ingressNamespace, maasGatewayName)}, conds
+	}
+	if !s.elapsed(k, s.opts.Delays.MaaSReady) {
+		return cond{Type: "Ready", Status: "False", Reason: "Deploying", Message: "deploying maas-api and maas-controller"}, conds
 	}
 	if err := p.registerCRDs(MaaSCRDs); err != nil {
-		return cond{Type: "ModelsAsServiceReady", Status: "False", Reason: "Deploying", Message: err.Error()}
+		return cond{Type: "Ready", Status: "False", Reason: "Error", Message: err.Error()}, conds
 	}
 	allOK := true
 	for _, name := range []string{maasAPIName, maasControllerName} {
@@ -312,9 +368,28 @@ func (s *Sim) modelsAsService(p *pass, dsc *unstructured.Unstructured, kserve bo
 		allOK = allOK && err == nil && dep != nil && isTrue(dep, "Available")
 	}
 	if !allOK {
-		return cond{Type: "ModelsAsServiceReady", Status: "False", Reason: "Deploying", Message: "waiting for maas-api and maas-controller to be Available"}
+		return cond{Type: "Ready", Status: "False", Reason: "DeploymentsNotReady", Message: "waiting for maas-api and maas-controller to be Available"},
+			append(conds, cond{Type: "DeploymentsAvailable", Status: "False", Reason: "DeploymentsNotReady"})
 	}
-	return cond{Type: "ModelsAsServiceReady", Status: "True", Reason: "Ready"}
+	return cond{Type: "Ready", Status: "True", Reason: "Ready"}, append(conds, cond{Type: "DeploymentsAvailable", Status: "True", Reason: "DeploymentsAvailable"})
+}
+
+// ensureModelsAsServiceCR: the DSC reconciler creates the component CR,
+// controlled by the DSC (one per cluster, name fixed by CEL).
+func (s *Sim) ensureModelsAsServiceCR(p *pass, dsc *unstructured.Unstructured) (*unstructured.Unstructured, error) {
+	if cr, err := p.get(gvrModelsAsServices, "", modelsAsServiceCR); err != nil || cr != nil {
+		return cr, err
+	}
+	o := newObject("components.platform.opendatahub.io/v1alpha1", "ModelsAsService", "", modelsAsServiceCR)
+	setOwner(o, dsc, true)
+	o.Object["spec"] = map[string]any{}
+	return p.create(gvrModelsAsServices, o)
+}
+
+// mirrorReady returns the CR's Ready as the DSC condition it is copied to.
+func mirrorReady(cr *unstructured.Unstructured) cond {
+	c, _ := condition(cr, "Ready")
+	return cond{Type: "ModelsAsServiceReady", Status: ifElse(c.Status == "", "False", c.Status), Reason: c.Reason, Message: c.Message}
 }
 
 // dscReady: some DataScienceCluster reports Ready (C11).

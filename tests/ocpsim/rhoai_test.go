@@ -168,18 +168,23 @@ func enableMaaS(f *fixture, state string) {
 	f.settle()
 }
 
+// Upstream (opendatahub-operator@v3.4.0 modelsasservice): a missing Secret
+// or Gateway fails Ready with reason Error and the operator's message, and
+// recovers by itself once it exists: the Secret at once (watched), the
+// Gateway on the error requeue's backoff.
 func TestModelsAsService(t *testing.T) {
 	tests := []struct {
-		name             string
-		gateway, secret  bool
-		wantReady        bool
-		wantTerminal     bool
-		wantTenant       bool
-		missingInMessage string
+		name            string
+		gateway, secret bool
+		wantReady       bool
+		wantMessage     string
+		recovery        time.Duration // fake time the fix needs to be seen
 	}{
-		{"enabled after its gateway and database Secret: Ready, namespace and Tenant created", true, true, true, false, true, ""},
-		{"C12: enabled before maas-db-config: stays failed", true, false, false, true, false, "Secret redhat-ods-applications/maas-db-config"},
-		{"C12: enabled before the gateway: stays failed", false, true, false, true, false, "Gateway openshift-ingress/maas-default-gateway"},
+		{"enabled after its gateway and database Secret: Ready, namespace and Tenant created", true, true, true, "", 0},
+		{"enabled before maas-db-config: blocked, recovers when the Secret appears", true, false, false,
+			"ModelsAsServiceReady=False (Error): blocking prerequisites missing: database Secret 'maas-db-config' not found in namespace 'redhat-ods-applications'", 0},
+		{"enabled before the gateway: fails, recovers on the requeue after it appears", false, true, false,
+			"ModelsAsServiceReady=False (Error): gateway openshift-ingress/maas-default-gateway not found: the specified Gateway must exist before enabling ModelsAsService", 20 * time.Minute},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,19 +195,30 @@ func TestModelsAsService(t *testing.T) {
 			gate := maas.ModelsAsServiceReady("default-dsc")
 			st := f.check(gate)
 			assert.Equal(t, tc.wantReady, st.Ready, st.Message)
-			assert.Equal(t, tc.wantTerminal, st.Terminal, st.Message)
-			assert.Contains(t, st.Message, tc.missingInMessage)
-			assert.Equal(t, tc.wantTenant, f.get(gvrTenants, "models-as-a-service", "default-tenant") != nil)
-			if !tc.wantTerminal {
+			assert.False(t, st.Terminal, "upstream retries: %s", st.Message)
+			assert.Contains(t, st.Message, tc.wantMessage)
+			dsc := f.must(gvrDSCs, "", "default-dsc")
+			if tc.wantReady {
 				assert.Equal(t, "true", f.must(gvrNamespaces, "", "models-as-a-service").GetLabels()[generatedNSLabel])
+				assert.Equal(t, dsc.GetGeneration(), num(dsc, "status", "observedGeneration"))
 				return
 			}
-			// Fixing the cause later does not help: maas-api is not retried ...
+			assert.Nil(t, f.get(gvrTenants, "models-as-a-service", "default-tenant"))
+			assert.Less(t, num(dsc, "status", "observedGeneration"), dsc.GetGeneration(), "observedGeneration is written only when Ready")
+			cr := f.must(gvrModelsAsServices, "", "default-modelsasservice")
+			if !tc.secret {
+				c, _ := condition(cr, "MaaSPrerequisitesAvailable")
+				assert.Equal(t, cond{Type: "MaaSPrerequisitesAvailable", Status: "False", Reason: "PrerequisitesMissing", Message: c.Message}, c)
+			}
+			// Fixing the cause is enough: no Removed/Managed toggle.
 			maasPrerequisites(t, f, !tc.gateway, !tc.secret)
-			assert.True(t, f.check(gate).Terminal, "C12 sticks")
-			// ... until MaaS is set Removed and Managed again.
-			enableMaaS(f, "Removed")
-			enableMaaS(f, "Managed")
+			if tc.recovery > 0 {
+				assert.False(t, f.check(gate).Ready, "the Gateway is not watched: seen only on the requeue")
+				for step := time.Second; step <= tc.recovery && !f.check(gate).Ready; step *= 2 {
+					f.clock.advance(step)
+					f.settle()
+				}
+			}
 			st = f.check(gate)
 			assert.True(t, st.Ready, st.Message)
 		})

@@ -206,6 +206,7 @@ type Sim struct {
 	since    map[string]time.Time // first moment a precondition held
 	verdicts map[string]string    // sticky outcomes decided at first sight (C8, C12, C16, C7)
 	seen     map[string]string    // last seen values (C13 annotation changes)
+	retries  map[string]retry     // controllers' error requeues (exponential backoff)
 	ipSeq    int
 	lastErr  string
 }
@@ -237,7 +238,7 @@ func NewForClient(c dynamic.Interface, opts Options) (*Sim, error) {
 	s := &Sim{
 		opts: o, client: counted, store: directStore{c: counted}, ca: ca,
 		faults: map[faultKey]Fault{}, since: map[string]time.Time{},
-		verdicts: map[string]string{}, seen: map[string]string{},
+		verdicts: map[string]string{}, seen: map[string]string{}, retries: map[string]retry{},
 	}
 	s.catalog = map[string]Package{}
 	catalog := o.Catalog
@@ -409,6 +410,13 @@ func (s *Sim) elapsed(key string, d time.Duration) bool {
 		t = now
 	}
 	return now.Sub(t) >= d
+}
+
+// retry is a controller's next reconcile after an error: controller-runtime
+// requeues with per-item exponential backoff.
+type retry struct {
+	n    int
+	next time.Time
 }
 
 // reset forgets key's start time (its precondition stopped holding).
