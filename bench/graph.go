@@ -249,8 +249,6 @@ func awaitOf(r pulumitest.Resource, d ocpsim.Delays) (time.Duration, string) {
 		return d.CertIssue, "certificate issued"
 	case (kind == "NodeFeatureDiscovery" || kind == "ClusterPolicy" || kind == "UIPlugin") && waits:
 		return d.OperandReady, kind + " operand ready"
-	case kind == "DataScienceCluster" && waits:
-		return d.ComponentsReady + d.PodReady, "DSC components deployed and available"
 	case kind == "DataScienceClusterPatch":
 		// The MaaS switch: the provider awaits the DSC's Ready condition,
 		// which returns once MaaS is deployed.
@@ -455,7 +453,7 @@ func (s *resolver) gate(hook string) (string, error) {
 	case "dsciExists", "applicationsNamespaceExists":
 		return afterPackage("rhods-operator", d.DSCInitialization, "DSCI initialized")
 	case "dashboardConfigExists", "dscReady":
-		return afterKind("DataScienceCluster", "", 0, "")
+		return afterKind("DataScienceCluster", "", d.ComponentsReady+d.PodReady, "DSC components deployed and available")
 	case "gpuAllocatable":
 		// The driver builds on a GPU node once the ClusterPolicy is ready:
 		// on AWS the node is a Machine of the GPU MachineSets (C6).

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rhoai-pulumi/installer/components/gpu"
 	"github.com/rhoai-pulumi/installer/components/gpucapacity"
+	"github.com/rhoai-pulumi/installer/components/maas"
 	"github.com/rhoai-pulumi/installer/components/preflight"
 	"github.com/rhoai-pulumi/installer/internal/kube"
 )
@@ -61,6 +62,17 @@ func gatherFacts(ctx *pulumi.Context, bg context.Context, cfg Config, cluster *k
 	found, err := preflight.Discover(bg, client)
 	if err != nil {
 		return f, fmt.Errorf("reading cluster facts: %w", err)
+	}
+	if cfg.MaaSEnabled() {
+		// A re-run on a cluster whose MaaS is already deployed can tell its
+		// API now; a fresh one is told by the tenantExists gate.
+		missing, err := maas.TenantAPIMissing(bg, client)
+		if err != nil {
+			return f, fmt.Errorf("reading cluster facts: which MaaS API the cluster serves: %w", err)
+		}
+		if missing != "" {
+			return f, fmt.Errorf("rhoai:maas: %s\n(nothing was changed)", missing)
+		}
 	}
 	installed, err := preflight.SubscriptionChannel(bg, client, gpu.GPUOperatorNamespace, gpu.NVIDIAOperator.Name)
 	if err != nil {

@@ -74,3 +74,45 @@ func TestGPUChannel_resolvedOnce(t *testing.T) {
 		assert.Empty(t, rec.All(), "nothing is registered")
 	})
 }
+
+// A cluster whose MaaS has no Tenant API (models-as-a-service v0.1.0) is
+// refused before anything is registered, naming the versions; with the
+// Tenant API, or before MaaS is deployed, the run goes on.
+func TestMaaSAPI_withoutTheTenantRefusedBeforeAnythingChanges(t *testing.T) {
+	crd := func(c *fake.FakeDynamicClient, name string) {
+		_, err := c.Resource(kube.CRDs).Create(context.Background(), kubetest.Object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name, nil), metav1.CreateOptions{})
+		require.NoError(t, err)
+	}
+	cases := []struct {
+		name    string
+		crds    []string
+		maasOff bool
+		wantErr string
+	}{
+		{"fresh cluster: nothing to tell yet", nil, false, ""},
+		{"MaaS v0.1.1 or later: Tenant served", []string{"maasmodelrefs.maas.opendatahub.io", "tenants.maas.opendatahub.io"}, false, ""},
+		{"MaaS v0.1.0: refused", []string{"maasmodelrefs.maas.opendatahub.io"}, false,
+			"rhoai:maas: the cluster serves models-as-a-service without the Tenant API: CRD maasmodelrefs.maas.opendatahub.io exists, tenants.maas.opendatahub.io does not. That is models-as-a-service v0.1.0"},
+		{"MaaS v0.1.0 with MaaS off: not this program's concern", []string{"maasmodelrefs.maas.opendatahub.io"}, true, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testkit.OpenShift("BareMetal")
+			for _, n := range tc.crds {
+				crd(c, n)
+			}
+			cfg := testkit.Config()
+			if tc.maasOff {
+				cfg = cfg.Set("maas", map[string]any{"enabled": false})
+			}
+			rec, err := testkit.Run(cfg.Build(), c, false)
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			assert.Empty(t, rec.All(), "nothing is registered")
+		})
+	}
+}

@@ -47,6 +47,7 @@ func Run(ctx *pulumi.Context, env Environment) error {
 	}
 	waiter := readiness.NewWaiter(cluster.Dynamic)
 	waiter.Log = func(msg string) { _ = ctx.Log.Info(msg, nil) }
+	waiter.Warn = func(msg string) { _ = ctx.Log.Warn(msg, nil) }
 	gates := readiness.NewBinder(ctx, waiter, cfg.Mode == Live)
 	gates.CancelWith(env.Context)
 	facts, err := gatherFacts(ctx, gates.Context(), cfg, cluster)

@@ -328,6 +328,20 @@ func authorinoTemplateMissing(d *unstructured.Unstructured) []string {
 
 func tenantGates() (namespace, tenant readiness.Gate) {
 	hint := fmt.Sprintf("maas-controller creates both on start: check oc get deploy/%s -n %s and its logs", MaaSControllerName, ApplicationsNamespace)
-	return existsGate(TenantNamespaceExistsGate, "C14", kube.Namespaces, "Namespace", "", TenantNamespace, hint),
-		existsGate(TenantExistsGate, "C14", kube.Tenants, "Tenant", TenantNamespace, TenantName, hint)
+	tenant = existsGate(TenantExistsGate, "C14", kube.Tenants, "Tenant", TenantNamespace, TenantName, hint)
+	exists := tenant.Check
+	// A MaaS without the Tenant API never creates one: say so at once, before
+	// the Tenant patch and the publications (see TenantAPIMissing).
+	tenant.Check = func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
+		st, err := exists(ctx, c)
+		if err != nil || st.Ready {
+			return st, err
+		}
+		missing, err := TenantAPIMissing(ctx, c)
+		if err != nil || missing == "" {
+			return st, err
+		}
+		return readiness.Failed("%s", missing), nil
+	}
+	return existsGate(TenantNamespaceExistsGate, "C14", kube.Namespaces, "Namespace", "", TenantNamespace, hint), tenant
 }

@@ -371,3 +371,25 @@ func TestRemoveRecreatedTenant(t *testing.T) {
 		require.NoError(t, removeRecreatedTenant(context.Background(), w, ApplicationsNamespace))
 	})
 }
+
+// The Tenant never appears on a MaaS without the Tenant API: the gate says
+// so at once instead of waiting out its budget.
+func TestTenantExists_failsAtOnceOnAMaaSWithoutTheTenantAPI(t *testing.T) {
+	crd := func(name string) runtime.Object {
+		return kubetest.Object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "", name, nil)
+	}
+	_, tenant := tenantGates()
+	t.Run("v0.1.0: terminal, naming the versions", func(t *testing.T) {
+		w, clock := waiter(newFake(crd(ModelRefCRD)))
+		start := clock.Now()
+		err := w.Wait(context.Background(), tenant)
+		require.ErrorIs(t, err, readiness.ErrTerminal)
+		assert.Contains(t, err.Error(), "models-as-a-service v0.1.0")
+		assert.Contains(t, err.Error(), "arrived in v0.1.1")
+		assert.Equal(t, start, clock.Now())
+	})
+	t.Run("v0.1.1: waits for maas-controller", func(t *testing.T) {
+		w, _ := waiter(newFake(crd(ModelRefCRD), crd(TenantCRD)))
+		require.ErrorIs(t, w.Wait(context.Background(), tenant), readiness.ErrTimeout)
+	})
+}

@@ -39,6 +39,7 @@ type Status struct {
 	Ready    bool
 	Terminal bool   // will not become ready without a human or a config change
 	Message  string // what was seen, in the operator's words where possible
+	Warning  string // ready, but something near it is not (shown as a warning)
 }
 
 // Ready, NotYet and Failed build Statuses tersely in checks.
@@ -47,7 +48,14 @@ func NotYet(format string, a ...any) Status { return Status{Message: fmt.Sprintf
 func Failed(format string, a ...any) Status {
 	return Status{Terminal: true, Message: fmt.Sprintf(format, a...)}
 }
-func (s Status) String() string             { return s.Message }
+func (s Status) String() string { return s.Message }
+
+// WithWarning adds a warning to a ready Status: what the gate does not wait
+// for but the user should know.
+func (s Status) WithWarning(format string, a ...any) Status {
+	s.Warning = fmt.Sprintf(format, a...)
+	return s
+}
 func (s Status) withPrefix(p string) Status { s.Message = p + s.Message; return s }
 func join(parts ...string) string           { return strings.Join(nonEmpty(parts), "; ") }
 func nonEmpty(in []string) (out []string) {

@@ -48,6 +48,7 @@ type Waiter struct {
 	Interval    time.Duration // first pause between reads
 	MaxInterval time.Duration // pause cap
 	Log         func(msg string)
+	Warn        func(msg string) // a passing gate's Warning (default: Log)
 
 	// Watch makes waiting gates wake on watch events of what they read.
 	Watch bool
@@ -282,6 +283,9 @@ func (w *Waiter) run(ctx context.Context, g Gate, e *entry) error {
 			last = "error reading the cluster: " + err.Error()
 		case st.Ready:
 			w.log(fmt.Sprintf("%s: passed after %s (%s) [%s]", g.describe(), clock.Now().Sub(start).Round(time.Second), st.Message, e.stats.snapshot(g, true)))
+			if st.Warning != "" {
+				w.warn(g.describe() + ": " + st.Warning)
+			}
 			return nil
 		case st.Terminal:
 			return g.terminalError(st)
@@ -402,4 +406,12 @@ func (w *Waiter) log(msg string) {
 	if w.Log != nil {
 		w.Log(msg)
 	}
+}
+
+func (w *Waiter) warn(msg string) {
+	if w.Warn != nil {
+		w.Warn(msg)
+		return
+	}
+	w.log(msg)
 }

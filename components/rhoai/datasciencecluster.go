@@ -43,7 +43,9 @@ func dscSpec(a OpenShiftAIArgs) DataScienceClusterSpec {
 	}}
 }
 
-// newDataScienceCluster creates default-dsc and waits for condition Ready.
+// newDataScienceCluster creates default-dsc. It has no waitFor: its Ready
+// covers every Managed component, so a dependent waits only for what it
+// needs through a gate (dscReady: KServe and odh-model-controller).
 func newDataScienceCluster(ctx *pulumi.Context, name string, a OpenShiftAIArgs, after readiness.Prerequisite, opts ...pulumi.ResourceOption) (*apiextensions.CustomResource, error) {
 	gateOpts, err := a.Gates.Options(after)
 	if err != nil {
@@ -57,11 +59,10 @@ func newDataScienceCluster(ctx *pulumi.Context, name string, a OpenShiftAIArgs, 
 		ApiVersion: pulumi.String("datasciencecluster.opendatahub.io/v2"),
 		Kind:       pulumi.String("DataScienceCluster"),
 		Metadata: &metav1.ObjectMetaArgs{
-			Name:        pulumi.String(DSCName),
-			Annotations: manifest.StringMap(manifest.WaitFor(DSCTimeout, "condition=Ready")),
+			Name: pulumi.String(DSCName),
 		},
 		OtherFields: kubernetes.UntypedArgs{"spec": spec},
-	}, append(gateOpts, append(opts, manifest.Timeouts(DSCTimeout))...)...)
+	}, append(gateOpts, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("rhoai %q: creating DataScienceCluster %s: %w", name, DSCName, err)
 	}

@@ -1,10 +1,13 @@
 package rhoai
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
 
 	"github.com/rhoai-pulumi/installer/components/readiness"
 	"github.com/rhoai-pulumi/installer/internal/kube"
@@ -83,18 +86,51 @@ func dashboardConfigExists() readiness.Gate {
 	}
 }
 
-// dscReady (C11): the DSC Ready with KServe and odh-model-controller up,
-// checked live before each dependent (LLMInferenceService, gateway routes).
+// dscReady (C11): KServe and odh-model-controller are up, checked live
+// before each dependent (LLMInferenceService, gateway routes, MaaS).
 func dscReady() readiness.Gate {
-	check := func(cond string) readiness.Check {
-		return readiness.ConditionTrue(kube.DataScienceClusters, "DataScienceCluster", "", DSCName, cond)
-	}
 	return readiness.Gate{
 		Name: DSCReadyGate, Constraint: "C11", Layer: layer,
 		Object:  "DataScienceCluster " + DSCName,
-		Expect:  "conditions Ready, KserveReady and ModelControllerReady True",
-		Hint:    "check: oc get datasciencecluster " + DSCName + " -o jsonpath='{.status.conditions}'; oc get pods -n " + ApplicationsNamespace,
+		Expect:  "conditions KserveReady and ModelControllerReady True",
+		Hint:    "check: oc get datasciencecluster " + DSCName + " -o jsonpath='{.status.conditions}'; oc get kserve,modelcontroller -o yaml; oc get pods -n " + ApplicationsNamespace,
 		Timeout: DSCTimeout,
-		Check:   readiness.All(check("Ready"), check("KserveReady"), check("ModelControllerReady")),
+		Check:   ServingComponentsReady(DSCName),
+	}
+}
+
+// ServingComponentsReady waits for the DSC conditions of the two components
+// serving needs: KserveReady and ModelControllerReady (the ModelController
+// is enabled with KServe and mirrors default-modelcontroller's Ready:
+// opendatahub-operator@v3.4.0 internal/controller/components/kserve/kserve.go,
+// components/modelcontroller/modelcontroller.go UpdateDSCStatus). The DSC's
+// own Ready covers every Managed component ("Some components are not ready:
+// trainer", datasciencecluster_controller_support.go computeComponentsStatus),
+// so it is not waited for: a pipelines or training problem must not block
+// serving. It is reported as a warning when the gate passes.
+func ServingComponentsReady(dsc string) readiness.Check {
+	return func(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
+		obj, err := kube.Get(ctx, c, kube.DataScienceClusters, "", dsc)
+		if err != nil || obj == nil {
+			return readiness.NotYet("DataScienceCluster %s not found", dsc), err
+		}
+		var waiting []string
+		for _, t := range []string{"KserveReady", "ModelControllerReady"} {
+			cond, ok := kube.FindCondition(obj, t)
+			switch {
+			case !ok:
+				waiting = append(waiting, t+" not reported yet")
+			case cond.Status != "True":
+				waiting = append(waiting, fmt.Sprintf("%s=%s (%s): %s", t, cond.Status, cond.Reason, cond.Message))
+			}
+		}
+		if len(waiting) > 0 {
+			return readiness.NotYet("DataScienceCluster %s %s", dsc, strings.Join(waiting, "; ")), nil
+		}
+		st := readiness.Ready("DataScienceCluster " + dsc + " KserveReady and ModelControllerReady True")
+		if cond, ok := kube.FindCondition(obj, "Ready"); ok && cond.Status != "True" {
+			st = st.WithWarning("DataScienceCluster %s Ready=%s (%s): %s; serving does not wait for these components", dsc, cond.Status, cond.Reason, cond.Message)
+		}
+		return st, nil
 	}
 }

@@ -30,6 +30,18 @@ func waiter(objs ...runtime.Object) *readiness.Waiter {
 	return kubetest.Waiter(client, kubetest.NewClock(), kubetest.Pacing(time.Second, 10*time.Second))
 }
 
+// Serving waits for KServe and odh-model-controller only; the DSC's own
+// Ready (every Managed component) becomes a warning.
+func TestDSCReady_warnsAboutOtherComponents(t *testing.T) {
+	dsc := obj("datasciencecluster.opendatahub.io/v2", "DataScienceCluster", "", "default-dsc",
+		"Ready", "False", "Some components are not ready: trainer", "KserveReady", "True", "", "ModelControllerReady", "True", "")
+	w := waiter(dsc)
+	var warnings []string
+	w.Warn = func(msg string) { warnings = append(warnings, msg) }
+	require.NoError(t, w.Wait(context.Background(), dscReady()))
+	assert.Equal(t, []string{"rhoai: gate dscReady (C11): DataScienceCluster default-dsc: DataScienceCluster default-dsc Ready=False (Test): Some components are not ready: trainer; serving does not wait for these components"}, warnings)
+}
+
 func TestGates(t *testing.T) {
 	dsci := obj("dscinitialization.opendatahub.io/v2", "DSCInitialization", "", "default-dsci")
 	appsNS := obj("v1", "Namespace", "", "redhat-ods-applications")
@@ -56,7 +68,8 @@ func TestGates(t *testing.T) {
 		{"dashboardConfigExists fails at once on rejected CRD names", dashboardConfigExists(), []runtime.Object{dashCRD("NamesAccepted", "False", "name conflict")}, readiness.ErrTerminal, "name conflict"},
 		{"dscReady passes with Ready, KserveReady and ModelControllerReady", dscReady(), []runtime.Object{dsc("Ready", "True", "", "KserveReady", "True", "", "ModelControllerReady", "True", "")}, nil, ""},
 		{"dscReady times out with the operator's message", dscReady(), []runtime.Object{dsc("Ready", "True", "", "KserveReady", "False", "kserve-controller-manager not ready")}, readiness.ErrTimeout, "kserve-controller-manager not ready"},
-		{"dscReady does not pass on Ready alone", dscReady(), []runtime.Object{dsc("Ready", "True", "", "KserveReady", "True", "")}, readiness.ErrTimeout, "has no ModelControllerReady condition yet"},
+		{"dscReady does not pass on Ready alone", dscReady(), []runtime.Object{dsc("Ready", "True", "", "KserveReady", "True", "")}, readiness.ErrTimeout, "ModelControllerReady not reported yet"},
+		{"dscReady passes while another component keeps the DSC Not Ready", dscReady(), []runtime.Object{dsc("Ready", "False", "Some components are not ready: trainer", "KserveReady", "True", "", "ModelControllerReady", "True", "")}, nil, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
