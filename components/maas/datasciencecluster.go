@@ -19,18 +19,23 @@ import (
 // the two would fight. Destroy relinquishes the field, which returns to
 // Removed. The result carries the modelsAsServiceReady gate.
 func (m *MaaS) newEnable(ctx *pulumi.Context, name string, a MaaSArgs, db, authorinoTLS readiness.Prerequisite) (readiness.Prerequisite, error) {
-	// C12: maas-api reads the gateway and maas-db-config at start and is never
-	// retried: gateway Programmed, Secret present and database ready first.
-	// Authorino TLS is here too: newer operators count it among the blocking
-	// prerequisites (PrerequisitesMissing), so with it in place a blocking
-	// reason on ModelsAsServiceReady is a real, terminal one.
+	// C12: the Gateway, maas-db-config and the database first. The operator
+	// recovers from either missing (opendatahub-operator@v3.4.0
+	// modelsasservice: the Secret is watched), but it does not watch the
+	// Gateway and sees it again only on its error backoff (up to 1000 s).
+	// Authorino TLS first too: maas-controller warns without it
+	// (PrerequisitesWarning) and the EnvoyFilter needs it (C13).
 	opts, err := a.Gates.Options(a.After, a.DSCReady, a.Gateway.Prerequisite(), db, authorinoTLS)
 	if err != nil {
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: binding prerequisites of the DataScienceCluster %s patch: %w", name, a.DSCName, err)
 	}
-	cleanup, err := afterDelete(a, "maas-remove-recreated-tenant-"+name, func(ctx context.Context) error {
-		return removeRecreatedTenant(ctx, a.Gates.Waiter(), a.ApplicationsNamespace)
-	})
+	// Destroy: the Tenant is retired while maas-controller runs, the rest
+	// removed once it is gone (teardown.go).
+	cleanup, err := teardownHooks(a, name,
+		func(ctx context.Context) error { return retireTenant(ctx, a.Gates.Waiter(), a.ApplicationsNamespace) },
+		func(ctx context.Context) error {
+			return removeTenantLeftovers(ctx, a.Gates.Waiter(), a.ApplicationsNamespace)
+		})
 	if err != nil {
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: %w", name, err)
 	}

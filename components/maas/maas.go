@@ -190,11 +190,25 @@ func patchAnnotations(fieldManager string, extra map[string]string) pulumi.Strin
 	}))
 }
 
-// afterDelete binds a teardown action (nil when gates are disabled).
-func afterDelete(a MaaSArgs, hookName string, fn func(context.Context) error) ([]pulumi.ResourceOption, error) {
-	h, err := a.Gates.Action(hookName, fn)
-	if err != nil || h == nil {
+// Teardown hook names (the suffix is the component's name).
+const (
+	RetireTenantHook    = "maas-retire-tenant-"
+	RemoveLeftoversHook = "maas-remove-tenant-leftovers-"
+)
+
+// teardownHooks binds the destroy actions of the enable patch: before runs
+// before it is deleted (a failure keeps it, so the next destroy retries),
+// after once it is (none when gates are disabled).
+func teardownHooks(a MaaSArgs, name string, before, after func(context.Context) error) ([]pulumi.ResourceOption, error) {
+	b, err := a.Gates.Action(RetireTenantHook+name, before)
+	if err != nil || b == nil {
 		return nil, err
 	}
-	return []pulumi.ResourceOption{pulumi.ResourceHooks(&pulumi.ResourceHookBinding{AfterDelete: []*pulumi.ResourceHook{h}})}, nil
+	d, err := a.Gates.Action(RemoveLeftoversHook+name, after)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.ResourceOption{pulumi.ResourceHooks(&pulumi.ResourceHookBinding{
+		BeforeDelete: []*pulumi.ResourceHook{b}, AfterDelete: []*pulumi.ResourceHook{d},
+	})}, nil
 }

@@ -3,10 +3,12 @@ package maas
 import (
 	"context"
 	"fmt"
-	"time"
+	"slices"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
@@ -14,144 +16,210 @@ import (
 	"github.com/rhoai-pulumi/installer/internal/kube"
 )
 
-// Teardown of what maas-controller made for us (docs/decisions.md "MaaS teardown"): the
-// Tenant and its namespace have no owner, and `modelsAsService: Removed`
-// deletes neither. Destroy therefore (1) deletes default-tenant after the Tenant
-// patch is relinquished and waits until its finalizer has run, while
-// maas-controller still runs; (2) after the enable patch is relinquished,
-// waits for maas-controller to be gone and deletes a Tenant it re-created in
-// the meantime, removing its finalizer (no controller is left to do it; the
-// last resort). These are AfterDelete hooks: they run on
-// `pulumi destroy --run-program` (or a destroy through the Automation API).
+// Teardown of what maas-controller made (docs/decisions.md "MaaS teardown"),
+// the way models-as-a-service@v0.1.1 maas-controller offers, with no
+// finalizer ever removed by this program:
+//
+//  1. Before the MaaS enable patch is relinquished (maas-controller still
+//     runs), the Tenant is annotated component.opendatahub.io/management-state:
+//     Removed. maas-controller then deletes the platform it applied, tracked
+//     by labels in the applications and gateway namespaces and cluster-wide
+//     (tenant_finalize.go), drops its finalizer and leaves the Tenant idle,
+//     which its 30 s ensure loop does not re-create: it re-creates only a
+//     missing Tenant (tenant_reconcile.go handleIdleManagementState,
+//     cmd/manager/main.go ensureDefaultTenantRunnable). Deleting the Tenant
+//     instead would have it re-created and the platform re-applied.
+//  2. Two children carry the tracking labels but are missing from its
+//     cleanup lists (tenant_finalize.go): CronJob maas-api-key-cleanup and
+//     TokenRateLimitPolicy gateway-default-deny. They are deleted by label.
+//  3. After the patch is relinquished, opendatahub-operator removes
+//     maas-controller; then the idle Tenant and the namespace maas-controller
+//     created for it (it re-creates it every 30 s while it runs) are deleted.
+//
+// Step 1 and 2 are a BeforeDelete hook: if they fail, the patch stays in the
+// state and the next destroy runs them again. Step 3 is an AfterDelete hook.
+// Both run on `pulumi destroy --run-program` (or through the Automation API).
 
-type sleeper interface {
-	Now() time.Time
-	Sleep(ctx context.Context, d time.Duration) error
+// Names of the upstream contract the teardown relies on.
+const (
+	ManagementStateAnnotation = "component.opendatahub.io/management-state"
+	TenantFinalizer           = "maas.opendatahub.io/tenant-finalizer"
+	TenantNameLabel           = "maas.opendatahub.io/tenant-name"
+	TenantNamespaceLabel      = "maas.opendatahub.io/tenant-namespace"
+	idleReason                = "ManagementStateIdle"
+	managedByLabel            = "app.kubernetes.io/managed-by"
+)
+
+// Gate names of the teardown waits.
+const (
+	TenantRetiredGate      = "tenantRetired"
+	MaaSControllerGoneGate = "maasControllerGone"
+	TenantGoneGate         = "tenantGone"
+	TenantNamespaceGone    = "tenantNamespaceGone"
+)
+
+// TrackedBy selects the children maas-controller applied for default-tenant.
+var TrackedBy = TenantNameLabel + "=" + TenantName + "," + TenantNamespaceLabel + "=" + TenantNamespace
+
+// orphanedChild is a tracked kind maas-controller's cleanup skips, in the
+// namespace it lives in.
+type orphanedChild struct {
+	gvr      schema.GroupVersionResource
+	kind, ns string
+	upstream string // the object upstream's manifests create
 }
 
-type wallClock struct{}
-
-func (wallClock) Now() time.Time { return time.Now() }
-func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+func orphanedChildren(appsNS string) []orphanedChild {
+	return []orphanedChild{
+		{kube.CronJobs, "CronJob", appsNS, "maas-api-key-cleanup"},
+		{kube.TokenRateLimitPolicies, "TokenRateLimitPolicy", IngressNamespace, "gateway-default-deny"},
 	}
 }
 
-func pacing(w *readiness.Waiter) (sleeper, time.Duration) {
-	var clock sleeper = wallClock{}
-	if w.Clock != nil {
-		clock = w.Clock
+// retireTenant is step 1 and 2.
+func retireTenant(ctx context.Context, w *readiness.Waiter, appsNS string) error {
+	c, err := w.Client()
+	if err != nil {
+		return fmt.Errorf("maas: connecting to retire Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
-	pause := w.Interval
-	if pause <= 0 {
-		pause = 2 * time.Second
+	controller, err := kube.Get(ctx, c, kube.Deployments, appsNS, MaaSControllerName)
+	if err != nil {
+		return fmt.Errorf("maas: reading Deployment %s/%s: %w", appsNS, MaaSControllerName, err)
 	}
-	return clock, pause
+	tenant, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
+	if err != nil {
+		return fmt.Errorf("maas: reading Tenant %s/%s: %w", TenantNamespace, TenantName, err)
+	}
+	if tenant == nil && controller == nil {
+		return deleteOrphanedChildren(ctx, c, appsNS) // nothing runs that could apply or clean up
+	}
+	if tenant == nil {
+		// maas-controller re-creates a missing Tenant within 30 s and applies
+		// the platform for it: annotate that one.
+		if err := w.Wait(ctx, existsGate(TenantExistsGate, "C14", kube.Tenants, "Tenant", TenantNamespace, TenantName,
+			"maas-controller re-creates it every 30 s while it runs")); err != nil {
+			return fmt.Errorf("maas: teardown: %w", err)
+		}
+	}
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:"Removed"}}}`, ManagementStateAnnotation)
+	if _, err := c.Resource(kube.Tenants).Namespace(TenantNamespace).Patch(ctx, TenantName, types.MergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
+		return fmt.Errorf("maas: annotating Tenant %s/%s %s=Removed: %w", TenantNamespace, TenantName, ManagementStateAnnotation, err)
+	}
+	if err := w.Wait(ctx, tenantRetiredGate(appsNS)); err != nil {
+		return fmt.Errorf("maas: teardown: %w", err)
+	}
+	return deleteOrphanedChildren(ctx, c, appsNS)
 }
 
-// waitGone polls until the object is NotFound or the budget runs out.
-func waitGone(ctx context.Context, w *readiness.Waiter, read func() (bool, error), what string, budget time.Duration) error {
-	clock, pause := pacing(w)
-	deadline := clock.Now().Add(budget)
-	for {
-		present, err := read()
+func tenantRetiredGate(appsNS string) readiness.Gate {
+	return readiness.Gate{
+		Name: TenantRetiredGate, Constraint: "teardown", Layer: layer,
+		Object:  "Tenant " + TenantNamespace + "/" + TenantName,
+		Expect:  "maas-controller to remove the platform it applied and its finalizer (management-state Removed)",
+		Hint:    fmt.Sprintf("check: oc get tenant %s -n %s -o jsonpath='{.status}'; oc logs -n %s deploy/%s; oc get all -A -l %s", TenantName, TenantNamespace, appsNS, MaaSControllerName, TrackedBy),
+		Timeout: TenantRemoveTimeout,
+		Check:   TenantRetired,
+	}
+}
+
+// TenantRetired is ready once maas-controller has processed the Removed
+// annotation: Ready=False reason ManagementStateIdle and its finalizer gone
+// (it requeues every 5 s while children are still terminating).
+func TenantRetired(ctx context.Context, c dynamic.Interface) (readiness.Status, error) {
+	t, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
+	if err != nil || t == nil {
+		return readiness.NotYet("Tenant %s/%s not found", TenantNamespace, TenantName), err
+	}
+	cond, _ := kube.FindCondition(t, "Ready")
+	if cond.Reason == idleReason && !slices.Contains(t.GetFinalizers(), TenantFinalizer) {
+		return readiness.Ready(fmt.Sprintf("Tenant %s/%s idle, its platform removed", TenantNamespace, TenantName)), nil
+	}
+	return readiness.NotYet("Tenant %s/%s Ready=%s (%s): %s; finalizers %v", TenantNamespace, TenantName, cond.Status, cond.Reason, cond.Message, t.GetFinalizers()), nil
+}
+
+// deleteOrphanedChildren is step 2. A kind whose API is not served (no
+// Kuadrant) has nothing to delete.
+func deleteOrphanedChildren(ctx context.Context, c dynamic.Interface, appsNS string) error {
+	for _, o := range orphanedChildren(appsNS) {
+		r := c.Resource(o.gvr).Namespace(o.ns)
+		list, err := r.List(ctx, metav1.ListOptions{LabelSelector: TrackedBy})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("maas: waiting for %s to go: %w", what, err)
+			return fmt.Errorf("maas: listing the %ss maas-controller leaves behind (%s) in %s by %s: %w", o.kind, o.upstream, o.ns, TrackedBy, err)
 		}
-		if !present {
-			return nil
+		for _, item := range list.Items {
+			if err := deleteIgnoringMissing(ctx, r, item.GetName()); err != nil {
+				return fmt.Errorf("maas: deleting %s %s/%s, which maas-controller leaves behind: %w", o.kind, o.ns, item.GetName(), err)
+			}
 		}
-		if !clock.Now().Before(deadline) {
-			return fmt.Errorf("maas: %s still present after %s: %w", what, budget, readiness.ErrTimeout)
-		}
-		if err := clock.Sleep(ctx, pause); err != nil {
-			return err
-		}
-	}
-}
-
-func deleteTenant(ctx context.Context, c dynamic.Interface) error {
-	err := c.Resource(kube.Tenants).Namespace(TenantNamespace).Delete(ctx, TenantName, metav1.DeleteOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("maas: deleting Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
 	return nil
 }
 
-func tenantPresent(ctx context.Context, c dynamic.Interface) func() (bool, error) {
-	return func() (bool, error) {
-		obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
-		return obj != nil, err
-	}
-}
-
-// tenantPresentUID is tenantPresent for the Tenant with uid only: one that
-// maas-controller re-created after the delete (another UID) does not count.
-func tenantPresentUID(ctx context.Context, c dynamic.Interface, uid types.UID) func() (bool, error) {
-	return func() (bool, error) {
-		obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
-		return obj != nil && (uid == "" || obj.GetUID() == uid), err
-	}
-}
-
-// removeTenant deletes default-tenant and waits for maas-controller to run its
-// finalizer, while the controller still runs. It waits for the Tenant it
-// deleted: a running maas-controller re-creates default-tenant whenever it
-// is missing (often within a poll interval), and that one is removed by
-// removeRecreatedTenant once the controller is gone.
-func removeTenant(ctx context.Context, w *readiness.Waiter) error {
+// removeTenantLeftovers is step 3.
+func removeTenantLeftovers(ctx context.Context, w *readiness.Waiter, appsNS string) error {
 	c, err := w.Client()
 	if err != nil {
-		return fmt.Errorf("maas: connecting to remove Tenant %s/%s: %w", TenantNamespace, TenantName, err)
+		return fmt.Errorf("maas: connecting to remove the Tenant: %w", err)
 	}
-	obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
+	if err := w.Wait(ctx, goneGate(MaaSControllerGoneGate, kube.Deployments, "Deployment", appsNS, MaaSControllerName,
+		"opendatahub-operator removes it once modelsAsService is Removed: check oc get datasciencecluster -o jsonpath='{.items[0].status.conditions}'")); err != nil {
+		return fmt.Errorf("maas: teardown: %w", err)
+	}
+	tenant, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
 	if err != nil {
 		return fmt.Errorf("maas: reading Tenant %s/%s: %w", TenantNamespace, TenantName, err)
 	}
-	if obj == nil {
-		return nil
-	}
-	if err := deleteTenant(ctx, c); err != nil {
-		return err
-	}
-	return waitGone(ctx, w, tenantPresentUID(ctx, c, obj.GetUID()), "Tenant "+TenantNamespace+"/"+TenantName+
-		" (its finalizer needs maas-controller in "+ApplicationsNamespace+")", TenantRemoveTimeout)
-}
-
-// removeRecreatedTenant runs once MaaS is Removed: when maas-controller is
-// gone, a Tenant it re-created in between is deleted and, with no controller
-// left to clear it, its finalizer removed.
-func removeRecreatedTenant(ctx context.Context, w *readiness.Waiter, appsNS string) error {
-	c, err := w.Client()
-	if err != nil {
-		return fmt.Errorf("maas: connecting to check for a re-created Tenant: %w", err)
-	}
-	controller := func() (bool, error) {
-		obj, err := kube.Get(ctx, c, kube.Deployments, appsNS, MaaSControllerName)
-		return obj != nil, err
-	}
-	if err := waitGone(ctx, w, controller, "Deployment "+appsNS+"/"+MaaSControllerName+" (after modelsAsService Removed)", TenantRemoveTimeout); err != nil {
-		return err
-	}
-	obj, err := kube.Get(ctx, c, kube.Tenants, TenantNamespace, TenantName)
-	if err != nil || obj == nil {
-		return err
-	}
-	if err := deleteTenant(ctx, c); err != nil {
-		return err
-	}
-	if len(obj.GetFinalizers()) > 0 {
-		patch := []byte(`{"metadata":{"finalizers":null}}`)
-		_, err := c.Resource(kube.Tenants).Namespace(TenantNamespace).Patch(ctx, TenantName, types.MergePatchType, patch, metav1.PatchOptions{})
-		if err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("maas: removing the finalizers %v of Tenant %s/%s (maas-controller is gone): %w", obj.GetFinalizers(), TenantNamespace, TenantName, err)
+	if tenant != nil {
+		if fs := tenant.GetFinalizers(); len(fs) > 0 {
+			// Only maas-controller may release it: its cleanup did not run.
+			return fmt.Errorf("maas: Tenant %s/%s still has finalizers %v and maas-controller is gone, so its platform was not removed; "+
+				"this program strips no finalizer: delete what `oc get all,authpolicy,tokenratelimitpolicy,destinationrule,envoyfilter,clusterrole,clusterrolebinding -A -l %s` lists, then `oc patch tenant %s -n %s --type merge -p '{\"metadata\":{\"finalizers\":null}}'` and run destroy again",
+				TenantNamespace, TenantName, fs, TrackedBy, TenantName, TenantNamespace)
+		}
+		if err := deleteIgnoringMissing(ctx, c.Resource(kube.Tenants).Namespace(TenantNamespace), TenantName); err != nil {
+			return fmt.Errorf("maas: deleting Tenant %s/%s: %w", TenantNamespace, TenantName, err)
+		}
+		if err := w.Wait(ctx, goneGate(TenantGoneGate, kube.Tenants, "Tenant", TenantNamespace, TenantName, "")); err != nil {
+			return fmt.Errorf("maas: teardown: %w", err)
 		}
 	}
-	return waitGone(ctx, w, tenantPresent(ctx, c), "Tenant "+TenantNamespace+"/"+TenantName, TenantRemoveTimeout)
+	return removeTenantNamespace(ctx, c, w)
+}
+
+// removeTenantNamespace deletes models-as-a-service if maas-controller
+// created it (managed-by label); a namespace the user made stays.
+func removeTenantNamespace(ctx context.Context, c dynamic.Interface, w *readiness.Waiter) error {
+	ns, err := kube.Get(ctx, c, kube.Namespaces, "", TenantNamespace)
+	if err != nil || ns == nil || ns.GetLabels()[managedByLabel] != MaaSControllerName {
+		return err
+	}
+	if err := deleteIgnoringMissing(ctx, c.Resource(kube.Namespaces), TenantNamespace); err != nil {
+		return fmt.Errorf("maas: deleting Namespace %s (created by maas-controller): %w", TenantNamespace, err)
+	}
+	if err := w.Wait(ctx, goneGate(TenantNamespaceGone, kube.Namespaces, "Namespace", "", TenantNamespace,
+		"check: oc get namespace "+TenantNamespace+" -o jsonpath='{.status.conditions}'")); err != nil {
+		return fmt.Errorf("maas: teardown: %w", err)
+	}
+	return nil
+}
+
+func goneGate(name string, gvr schema.GroupVersionResource, kind, ns, obj, hint string) readiness.Gate {
+	return readiness.Gate{
+		Name: name, Constraint: "teardown", Layer: layer,
+		Object:  strings.TrimSpace(kind + " " + strings.TrimPrefix(ns+"/"+obj, "/")),
+		Expect:  "it to be deleted",
+		Hint:    hint,
+		Timeout: TenantRemoveTimeout,
+		Check:   readiness.Gone(gvr, kind, ns, obj),
+	}
+}
+
+func deleteIgnoringMissing(ctx context.Context, r dynamic.ResourceInterface, name string) error {
+	if err := r.Delete(ctx, name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	return nil
 }

@@ -1,7 +1,6 @@
 package maas
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
@@ -57,12 +56,6 @@ func (m *MaaS) newTenant(ctx *pulumi.Context, name string, a MaaSArgs, enabled, 
 	if err != nil {
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: binding prerequisites of the Tenant %s/%s patch: %w", name, TenantNamespace, TenantName, err)
 	}
-	remove, err := afterDelete(a, "maas-remove-tenant-"+name, func(ctx context.Context) error {
-		return removeTenant(ctx, a.Gates.Waiter())
-	})
-	if err != nil {
-		return readiness.Prerequisite{}, fmt.Errorf("maas %q: %w", name, err)
-	}
 	patch, err := apiextensions.NewCustomResourcePatch(ctx, name+"-tenant", &apiextensions.CustomResourcePatchArgs{
 		ApiVersion: pulumi.String("maas.opendatahub.io/v1alpha1"),
 		Kind:       pulumi.String("Tenant"),
@@ -74,7 +67,7 @@ func (m *MaaS) newTenant(ctx *pulumi.Context, name string, a MaaSArgs, enabled, 
 			GatewayRef: ObjectRef{Name: GatewayName, Namespace: IngressNamespace},
 			APIKeys:    TenantAPIKeys{MaxExpirationDays: a.APIKeyMaxExpirationDays},
 		})},
-	}, append(append(opts, pulumi.Parent(m)), remove...)...)
+	}, append(opts, pulumi.Parent(m))...)
 	if err != nil {
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: patching Tenant %s/%s: %w", name, TenantNamespace, TenantName, err)
 	}

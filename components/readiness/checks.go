@@ -187,6 +187,23 @@ func Exists(gvr schema.GroupVersionResource, kind, ns, name string) Check {
 	}
 }
 
+// Gone waits for an object to be deleted (its finalizers run by its
+// controller); what holds it is reported.
+func Gone(gvr schema.GroupVersionResource, kind, ns, name string) Check {
+	return func(ctx context.Context, c dynamic.Interface) (Status, error) {
+		obj, err := kube.Get(ctx, c, gvr, ns, name)
+		switch {
+		case err != nil:
+			return NotYet("reading %s %s", kind, key(ns, name)), err
+		case obj == nil:
+			return Ready(kind + " " + key(ns, name) + " is gone"), nil
+		case obj.GetDeletionTimestamp() != nil:
+			return NotYet("%s %s is being deleted, finalizers %v", kind, key(ns, name), obj.GetFinalizers()), nil
+		}
+		return NotYet("%s %s still exists", kind, key(ns, name)), nil
+	}
+}
+
 // ConditionTrue waits for status.conditions[type].status == True. When
 // failReason is non-empty, a False condition with one of those reasons is
 // terminal; otherwise False means not yet.

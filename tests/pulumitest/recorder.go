@@ -28,7 +28,7 @@ type Resource struct {
 
 // Hooks are the resource-hook names bound to a registration.
 type Hooks struct {
-	BeforeCreate, BeforeUpdate, AfterDelete []string
+	BeforeCreate, BeforeUpdate, BeforeDelete, AfterDelete []string
 }
 
 // Object returns the inputs as plain Go values (secrets unwrapped).
@@ -115,7 +115,7 @@ func (m *Recorder) NewResource(a pulumi.MockResourceArgs) (string, resource.Prop
 			}
 		}
 		if h := rpc.GetHooks(); h != nil {
-			r.Hooks = Hooks{BeforeCreate: h.GetBeforeCreate(), BeforeUpdate: h.GetBeforeUpdate(), AfterDelete: h.GetAfterDelete()}
+			r.Hooks = Hooks{BeforeCreate: h.GetBeforeCreate(), BeforeUpdate: h.GetBeforeUpdate(), BeforeDelete: h.GetBeforeDelete(), AfterDelete: h.GetAfterDelete()}
 		}
 	}
 	out := a.Inputs.Copy()
