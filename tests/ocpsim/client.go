@@ -317,7 +317,7 @@ func (c *cacheStore) served(_ context.Context, gvr schema.GroupVersionResource) 
 // builtin resources are always served.
 func builtin(gvr schema.GroupVersionResource) bool {
 	switch gvr.Group {
-	case "", "apps", "apiextensions.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io", "discovery.k8s.io":
+	case "", "apps", "batch", "rbac.authorization.k8s.io", "apiextensions.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io", "discovery.k8s.io":
 		return true
 	}
 	return false

@@ -66,7 +66,18 @@ var PlatformCRDs = []CRD{
 	crd("operators.coreos.com", "CatalogSource", "catalogsources", namespaced, withStatus, "v1alpha1"),
 	crd("packages.operators.coreos.com", "PackageManifest", "packagemanifests", namespaced, noStatus, "v1"),
 	crd("cloudcredential.openshift.io", "CredentialsRequest", "credentialsrequests", namespaced, withStatus, "v1"),
+}
+
+// IstioCRDs arrive with OpenShift Service Mesh 3, which the ingress operator
+// installs for the first GatewayClass of controller
+// openshift.io/gateway-controller/v1 (OpenShift 4.19+ Gateway API). They are
+// what kuadrant-operator takes for its "istio" Gateway API provider
+// (kuadrant-operator@v1.3.1 internal/istio/utils.go).
+var IstioCRDs = []CRD{
 	crd("networking.istio.io", "EnvoyFilter", "envoyfilters", namespaced, withStatus, "v1alpha3"),
+	crd("networking.istio.io", "DestinationRule", "destinationrules", namespaced, withStatus, "v1alpha3", "v1beta1", "v1"),
+	crd("extensions.istio.io", "WasmPlugin", "wasmplugins", namespaced, withStatus, "v1alpha1"),
+	crd("security.istio.io", "PeerAuthentication", "peerauthentications", namespaced, withStatus, "v1beta1", "v1"),
 }
 
 // OperatorCRDs are registered when the package's CSV is Succeeded (C1):
@@ -134,6 +145,11 @@ var OperatorCRDs = map[string][]CRD{
 		crd("monitoring.rhobs", "ServiceMonitor", "servicemonitors", namespaced, noStatus, "v1"),
 		crd("monitoring.rhobs", "PrometheusRule", "prometheusrules", namespaced, noStatus, "v1"),
 		crd("observability.openshift.io", "UIPlugin", "uiplugins", clusterWide, withStatus, "v1alpha1"),
+		// The perses.dev CRDs ship in the COO bundle
+		// (rhobs/observability-operator bundle/manifests/perses.dev_*.yaml).
+		crd("perses.dev", "PersesDashboard", "persesdashboards", namespaced, withStatus, "v1alpha1", "v1alpha2"),
+		crd("perses.dev", "PersesDatasource", "persesdatasources", namespaced, withStatus, "v1alpha1", "v1alpha2"),
+		crd("perses.dev", "Perses", "perses", namespaced, withStatus, "v1alpha1"),
 	},
 	"grafana-operator": {
 		crd("grafana.integreatly.org", "Grafana", "grafanas", namespaced, withStatus, "v1beta1"),
@@ -153,11 +169,9 @@ var OperatorCRDs = map[string][]CRD{
 }
 
 // OperandCRDs are registered by operands, not OLM: the LeaderWorkerSet
-// operand, Perses behind the monitoring UIPlugin, the DSC components, and
-// MaaS once enabled.
+// operand, the DSC components, and MaaS once enabled.
 var (
 	LWSCRDs       = []CRD{crd("leaderworkerset.x-k8s.io", "LeaderWorkerSet", "leaderworkersets", namespaced, withStatus, "v1")}
-	PersesCRDs    = []CRD{crd("perses.dev", "PersesDashboard", "persesdashboards", namespaced, withStatus, "v1alpha1", "v1alpha2"), crd("perses.dev", "PersesDatasource", "persesdatasources", namespaced, withStatus, "v1alpha1", "v1alpha2"), crd("perses.dev", "Perses", "perses", namespaced, withStatus, "v1alpha1")}
 	KServeCRDs    = []CRD{crd("serving.kserve.io", "LLMInferenceService", "llminferenceservices", namespaced, withStatus, "v1alpha1", "v1alpha2"), crd("serving.kserve.io", "LLMInferenceServiceConfig", "llminferenceserviceconfigs", namespaced, noStatus, "v1alpha1", "v1alpha2"), crd("serving.kserve.io", "InferenceService", "inferenceservices", namespaced, withStatus, "v1beta1"), crd("serving.kserve.io", "ServingRuntime", "servingruntimes", namespaced, withStatus, "v1alpha1")}
 	DashboardCRDs = []CRD{crd("opendatahub.io", "OdhDashboardConfig", "odhdashboardconfigs", namespaced, noStatus, "v1alpha")}
 	MaaSCRDs      = []CRD{crd("maas.opendatahub.io", "Tenant", "tenants", namespaced, withStatus, "v1alpha1"), crd("maas.opendatahub.io", "MaaSModelRef", "maasmodelrefs", namespaced, withStatus, "v1alpha1"), crd("maas.opendatahub.io", "MaaSSubscription", "maassubscriptions", namespaced, withStatus, "v1alpha1"), crd("maas.opendatahub.io", "MaaSAuthPolicy", "maasauthpolicies", namespaced, withStatus, "v1alpha1"), crd("maas.opendatahub.io", "ExternalModel", "externalmodels", namespaced, withStatus, "v1alpha1")}
@@ -169,60 +183,66 @@ func gvr(group, version, resource string) schema.GroupVersionResource {
 
 // Resources the reconcilers read and write.
 var (
-	gvrCRDs             = gvr("apiextensions.k8s.io", "v1", "customresourcedefinitions")
-	gvrNamespaces       = gvr("", "v1", "namespaces")
-	gvrNodes            = gvr("", "v1", "nodes")
-	gvrPods             = gvr("", "v1", "pods")
-	gvrServices         = gvr("", "v1", "services")
-	gvrSecrets          = gvr("", "v1", "secrets")
-	gvrConfigMaps       = gvr("", "v1", "configmaps")
-	gvrPVCs             = gvr("", "v1", "persistentvolumeclaims")
-	gvrPVs              = gvr("", "v1", "persistentvolumes")
-	gvrDeployments      = gvr("apps", "v1", "deployments")
-	gvrStorageClasses   = gvr("storage.k8s.io", "v1", "storageclasses")
-	gvrValidatingHooks  = gvr("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
-	gvrClusterVersions  = gvr("config.openshift.io", "v1", "clusterversions")
-	gvrInfrastructures  = gvr("config.openshift.io", "v1", "infrastructures")
-	gvrDNSes            = gvr("config.openshift.io", "v1", "dnses")
-	gvrIngressConfigs   = gvr("config.openshift.io", "v1", "ingresses")
-	gvrAPIServers       = gvr("config.openshift.io", "v1", "apiservers")
-	gvrClusterOperators = gvr("config.openshift.io", "v1", "clusteroperators")
-	gvrIngressCtrls     = gvr("operator.openshift.io", "v1", "ingresscontrollers")
-	gvrKubeAPIServers   = gvr("operator.openshift.io", "v1", "kubeapiservers")
-	gvrMachineSets      = gvr("machine.openshift.io", "v1beta1", "machinesets")
-	gvrMachines         = gvr("machine.openshift.io", "v1beta1", "machines")
-	gvrRoutes           = gvr("route.openshift.io", "v1", "routes")
-	gvrGatewayClasses   = gvr("gateway.networking.k8s.io", "v1", "gatewayclasses")
-	gvrGateways         = gvr("gateway.networking.k8s.io", "v1", "gateways")
-	gvrHTTPRoutes       = gvr("gateway.networking.k8s.io", "v1", "httproutes")
-	gvrSubscriptions    = gvr("operators.coreos.com", "v1alpha1", "subscriptions")
-	gvrCSVs             = gvr("operators.coreos.com", "v1alpha1", "clusterserviceversions")
-	gvrInstallPlans     = gvr("operators.coreos.com", "v1alpha1", "installplans")
-	gvrOperatorGroups   = gvr("operators.coreos.com", "v1", "operatorgroups")
-	gvrCatalogSources   = gvr("operators.coreos.com", "v1alpha1", "catalogsources")
-	gvrPackageManifests = gvr("packages.operators.coreos.com", "v1", "packagemanifests")
-	gvrCredRequests     = gvr("cloudcredential.openshift.io", "v1", "credentialsrequests")
-	gvrEnvoyFilters     = gvr("networking.istio.io", "v1alpha3", "envoyfilters")
-	gvrCertManagers     = gvr("operator.openshift.io", "v1alpha1", "certmanagers")
-	gvrCertificates     = gvr("cert-manager.io", "v1", "certificates")
-	gvrIssuers          = gvr("cert-manager.io", "v1", "issuers")
-	gvrClusterIssuers   = gvr("cert-manager.io", "v1", "clusterissuers")
-	gvrNFDs             = gvr("nfd.openshift.io", "v1", "nodefeaturediscoveries")
-	gvrClusterPolicies  = gvr("nvidia.com", "v1", "clusterpolicies")
-	gvrKuadrants        = gvr("kuadrant.io", "v1beta1", "kuadrants")
-	gvrAuthorinos       = gvr("operator.authorino.kuadrant.io", "v1beta1", "authorinos")
-	gvrLimitadors       = gvr("limitador.kuadrant.io", "v1alpha1", "limitadors")
-	gvrLWSOperators     = gvr("operator.openshift.io", "v1", "leaderworkersetoperators")
-	gvrUIPlugins        = gvr("observability.openshift.io", "v1alpha1", "uiplugins")
-	gvrDSCIs            = gvr("dscinitialization.opendatahub.io", "v2", "dscinitializations")
-	gvrDSCs             = gvr("datasciencecluster.opendatahub.io", "v2", "datascienceclusters")
-	gvrDashboardConfigs = gvr("opendatahub.io", "v1alpha", "odhdashboardconfigs")
-	gvrLLMISvcs         = gvr("serving.kserve.io", "v1alpha2", "llminferenceservices")
-	gvrTenants          = gvr("maas.opendatahub.io", "v1alpha1", "tenants")
-	gvrModelsAsServices = gvr("components.platform.opendatahub.io", "v1alpha1", "modelsasservices")
-	gvrModelRefs        = gvr("maas.opendatahub.io", "v1alpha1", "maasmodelrefs")
-	gvrMaaSSubs         = gvr("maas.opendatahub.io", "v1alpha1", "maassubscriptions")
-	gvrMaaSAuthPolicies = gvr("maas.opendatahub.io", "v1alpha1", "maasauthpolicies")
+	gvrCRDs                = gvr("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+	gvrNamespaces          = gvr("", "v1", "namespaces")
+	gvrNodes               = gvr("", "v1", "nodes")
+	gvrPods                = gvr("", "v1", "pods")
+	gvrServices            = gvr("", "v1", "services")
+	gvrSecrets             = gvr("", "v1", "secrets")
+	gvrConfigMaps          = gvr("", "v1", "configmaps")
+	gvrPVCs                = gvr("", "v1", "persistentvolumeclaims")
+	gvrPVs                 = gvr("", "v1", "persistentvolumes")
+	gvrDeployments         = gvr("apps", "v1", "deployments")
+	gvrStorageClasses      = gvr("storage.k8s.io", "v1", "storageclasses")
+	gvrValidatingHooks     = gvr("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations")
+	gvrClusterVersions     = gvr("config.openshift.io", "v1", "clusterversions")
+	gvrInfrastructures     = gvr("config.openshift.io", "v1", "infrastructures")
+	gvrDNSes               = gvr("config.openshift.io", "v1", "dnses")
+	gvrIngressConfigs      = gvr("config.openshift.io", "v1", "ingresses")
+	gvrAPIServers          = gvr("config.openshift.io", "v1", "apiservers")
+	gvrClusterOperators    = gvr("config.openshift.io", "v1", "clusteroperators")
+	gvrIngressCtrls        = gvr("operator.openshift.io", "v1", "ingresscontrollers")
+	gvrKubeAPIServers      = gvr("operator.openshift.io", "v1", "kubeapiservers")
+	gvrMachineSets         = gvr("machine.openshift.io", "v1beta1", "machinesets")
+	gvrMachines            = gvr("machine.openshift.io", "v1beta1", "machines")
+	gvrRoutes              = gvr("route.openshift.io", "v1", "routes")
+	gvrGatewayClasses      = gvr("gateway.networking.k8s.io", "v1", "gatewayclasses")
+	gvrGateways            = gvr("gateway.networking.k8s.io", "v1", "gateways")
+	gvrHTTPRoutes          = gvr("gateway.networking.k8s.io", "v1", "httproutes")
+	gvrSubscriptions       = gvr("operators.coreos.com", "v1alpha1", "subscriptions")
+	gvrCSVs                = gvr("operators.coreos.com", "v1alpha1", "clusterserviceversions")
+	gvrInstallPlans        = gvr("operators.coreos.com", "v1alpha1", "installplans")
+	gvrOperatorGroups      = gvr("operators.coreos.com", "v1", "operatorgroups")
+	gvrCatalogSources      = gvr("operators.coreos.com", "v1alpha1", "catalogsources")
+	gvrPackageManifests    = gvr("packages.operators.coreos.com", "v1", "packagemanifests")
+	gvrCredRequests        = gvr("cloudcredential.openshift.io", "v1", "credentialsrequests")
+	gvrEnvoyFilters        = gvr("networking.istio.io", "v1alpha3", "envoyfilters")
+	gvrCertManagers        = gvr("operator.openshift.io", "v1alpha1", "certmanagers")
+	gvrCertificates        = gvr("cert-manager.io", "v1", "certificates")
+	gvrIssuers             = gvr("cert-manager.io", "v1", "issuers")
+	gvrClusterIssuers      = gvr("cert-manager.io", "v1", "clusterissuers")
+	gvrNFDs                = gvr("nfd.openshift.io", "v1", "nodefeaturediscoveries")
+	gvrClusterPolicies     = gvr("nvidia.com", "v1", "clusterpolicies")
+	gvrKuadrants           = gvr("kuadrant.io", "v1beta1", "kuadrants")
+	gvrAuthorinos          = gvr("operator.authorino.kuadrant.io", "v1beta1", "authorinos")
+	gvrLimitadors          = gvr("limitador.kuadrant.io", "v1alpha1", "limitadors")
+	gvrLWSOperators        = gvr("operator.openshift.io", "v1", "leaderworkersetoperators")
+	gvrUIPlugins           = gvr("observability.openshift.io", "v1alpha1", "uiplugins")
+	gvrDSCIs               = gvr("dscinitialization.opendatahub.io", "v2", "dscinitializations")
+	gvrDSCs                = gvr("datasciencecluster.opendatahub.io", "v2", "datascienceclusters")
+	gvrDashboardConfigs    = gvr("opendatahub.io", "v1alpha", "odhdashboardconfigs")
+	gvrLLMISvcs            = gvr("serving.kserve.io", "v1alpha2", "llminferenceservices")
+	gvrTenants             = gvr("maas.opendatahub.io", "v1alpha1", "tenants")
+	gvrModelsAsServices    = gvr("components.platform.opendatahub.io", "v1alpha1", "modelsasservices")
+	gvrCronJobs            = gvr("batch", "v1", "cronjobs")
+	gvrClusterRoles        = gvr("rbac.authorization.k8s.io", "v1", "clusterroles")
+	gvrClusterRoleBindings = gvr("rbac.authorization.k8s.io", "v1", "clusterrolebindings")
+	gvrAuthPolicies        = gvr("kuadrant.io", "v1", "authpolicies")
+	gvrTRLPs               = gvr("kuadrant.io", "v1alpha1", "tokenratelimitpolicies")
+	gvrDestinationRules    = gvr("networking.istio.io", "v1", "destinationrules")
+	gvrModelRefs           = gvr("maas.opendatahub.io", "v1alpha1", "maasmodelrefs")
+	gvrMaaSSubs            = gvr("maas.opendatahub.io", "v1alpha1", "maassubscriptions")
+	gvrMaaSAuthPolicies    = gvr("maas.opendatahub.io", "v1alpha1", "maasauthpolicies")
 )
 
 // statusSubresource reports whether writes to gvr's status go through
@@ -249,7 +269,7 @@ func allCRDs() []CRD {
 	for _, pkg := range sortedKeys(OperatorCRDs) {
 		out = append(out, OperatorCRDs[pkg]...)
 	}
-	for _, l := range [][]CRD{LWSCRDs, PersesCRDs, KServeCRDs, DashboardCRDs, MaaSCRDs} {
+	for _, l := range [][]CRD{IstioCRDs, LWSCRDs, KServeCRDs, DashboardCRDs, MaaSCRDs} {
 		out = append(out, l...)
 	}
 	return out

@@ -3,12 +3,15 @@ package ocpsim
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -37,14 +40,15 @@ func NewFakeClient(objs ...runtime.Object) *fake.FakeDynamicClient {
 		gvrCRDs: "CustomResourceDefinitionList", gvrNamespaces: "NamespaceList", gvrNodes: "NodeList", gvrPods: "PodList",
 		gvrServices: "ServiceList", gvrSecrets: "SecretList", gvrConfigMaps: "ConfigMapList", gvrPVCs: "PersistentVolumeClaimList",
 		gvrPVs: "PersistentVolumeList", gvrDeployments: "DeploymentList", gvrStorageClasses: "StorageClassList",
-		gvrValidatingHooks:                                            "ValidatingWebhookConfigurationList",
-		gvr("apps", "v1", "replicasets"):                              "ReplicaSetList",
+		gvrValidatingHooks:               "ValidatingWebhookConfigurationList",
+		gvr("apps", "v1", "replicasets"): "ReplicaSetList",
+		gvrCronJobs:                      "CronJobList", gvrClusterRoles: "ClusterRoleList", gvrClusterRoleBindings: "ClusterRoleBindingList",
 		gvr("", "v1", "endpoints"):                                    "EndpointsList",
 		gvr("authorization.k8s.io", "v1", "selfsubjectaccessreviews"): "SelfSubjectAccessReviewList",
 	} {
 		lists[g] = kind
 	}
-	f := &fakeServer{}
+	f := &fakeServer{lists: lists}
 	for _, o := range objs {
 		if u, ok := o.(*unstructured.Unstructured); ok {
 			f.stamp(u)
@@ -56,6 +60,7 @@ func NewFakeClient(objs ...runtime.Object) *fake.FakeDynamicClient {
 	client.PrependReactor("create", "*", f.create)
 	client.PrependReactor("update", "*", f.update)
 	client.PrependReactor("delete", "*", f.delete)
+	client.PrependReactor("delete-collection", "*", f.deleteCollection)
 	client.PrependReactor("patch", "*", func(a k8stesting.Action) (bool, runtime.Object, error) {
 		handled, ret, err := base(a)
 		if err != nil || ret == nil {
@@ -70,6 +75,7 @@ func NewFakeClient(objs ...runtime.Object) *fake.FakeDynamicClient {
 }
 
 type fakeServer struct {
+	lists   map[schema.GroupVersionResource]string // list kinds by resource
 	mu      sync.Mutex
 	seq     int
 	tracker k8stesting.ObjectTracker
@@ -208,6 +214,33 @@ func (f *fakeServer) delete(a k8stesting.Action) (bool, runtime.Object, error) {
 		obj.SetDeletionTimestamp(&now)
 		obj.SetResourceVersion(f.next())
 		if err := f.tracker.Update(res, obj, a.GetNamespace()); err != nil {
+			return true, nil, err
+		}
+	}
+	return true, nil, nil
+}
+
+// deleteCollection deletes, one by one as the API server does, every
+// object of the namespace its label selector matches.
+func (f *fakeServer) deleteCollection(a k8stesting.Action) (bool, runtime.Object, error) {
+	dc := a.(k8stesting.DeleteCollectionAction)
+	res, ns := a.GetResource(), a.GetNamespace()
+	kind := strings.TrimSuffix(f.lists[res], "List")
+	raw, err := f.tracker.List(res, schema.GroupVersionKind{Group: res.Group, Version: res.Version, Kind: kind}, ns)
+	if err != nil {
+		return true, nil, err
+	}
+	items, err := meta.ExtractList(raw)
+	if err != nil {
+		return true, nil, err
+	}
+	selector := dc.GetListRestrictions().Labels
+	for _, item := range items {
+		u, ok := item.(*unstructured.Unstructured)
+		if !ok || (selector != nil && !selector.Matches(labels.Set(u.GetLabels()))) {
+			continue
+		}
+		if _, _, err := f.delete(k8stesting.NewDeleteAction(res, u.GetNamespace(), u.GetName())); err != nil {
 			return true, nil, err
 		}
 	}

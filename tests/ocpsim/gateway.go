@@ -34,6 +34,9 @@ func (s *Sim) reconcileGatewayAPI(p *pass) error {
 			continue
 		}
 		ours[gc.GetName()] = true
+		if err := p.registerCRDs(IstioCRDs); err != nil {
+			return err
+		}
 		if err := p.patchStatus(gvrGatewayClasses, gc, func(st map[string]any) {
 			setConditions(st, s.now(),
 				cond{Type: "Accepted", Status: "True", Reason: "Accepted", Message: "Handled by Istio controller"},

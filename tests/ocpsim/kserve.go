@@ -19,18 +19,25 @@ const (
 	llmisvcComponentLabel = "app.kubernetes.io/component"
 )
 
-// kserveRunning: the RHOAI operator runs and has deployed KServe.
+// kserveRunning: kserve-controller-manager runs. It lives as long as the
+// DSC keeps KServe Managed, whether or not the rhods-operator CSV is still
+// there (its pods, not the operator, run the LLMInferenceService controller
+// and remove its finalizer: opendatahub-io/kserve@odh-v3.4
+// pkg/controller/v1alpha2/llmisvc/controller.go).
 func (p *pass) kserveRunning() bool {
-	return p.operatorRunning(rhodsPackage) && p.exists(gvrDeployments, appsNamespace, kserveControllerDep)
+	d, err := p.get(gvrDeployments, appsNamespace, kserveControllerDep)
+	return err == nil && d != nil && !deleting(d) && isTrue(d, "Available")
 }
 
 // reconcileLLMInferenceServices: each service gets its finalizer and its
 // HTTPRoute <name>-kserve-route (parents: spec.router.gateway.refs, else
 // openshift-ingress/openshift-ai-inference). It is Ready after
-// Delays.ModelLoad once the DSC is Ready (C11), its route is accepted by a
-// Programmed gateway, and every replica fits on a node with allocatable
-// nvidia.com/gpu (C6: GPUs are packed across services, oldest first). The
-// finalizer is removed on deletion only while the operator runs.
+// Delays.ModelLoad once its route is accepted by a Programmed gateway and
+// every replica fits on a node with allocatable nvidia.com/gpu (C6: GPUs
+// are packed across services, oldest first). The controller never reads the
+// DataScienceCluster; it runs once the DSC deployed it (C11 is the
+// program's order, not a rule here). The finalizer is removed on deletion
+// only while kserve-controller-manager runs.
 func (s *Sim) reconcileLLMInferenceServices(p *pass) error {
 	if !p.kserveRunning() {
 		return nil
@@ -115,21 +122,8 @@ func (s *Sim) reconcileLLMInferenceService(p *pass, svc *unstructured.Unstructur
 	if gpuProblem != "" {
 		workloads = cond{Type: "MainWorkloadReady", Status: "False", Reason: "Unschedulable", Message: gpuProblem}
 	}
-	// C11: a service's presets combine, and its load starts, only once the
-	// DSC has deployed KServe and odh-model-controller (its KserveReady and
-	// ModelControllerReady conditions). Other components, e.g. MaaS while
-	// it deploys, do not matter, and a running vLLM load is never stopped
-	// by the DSC afterwards: the latch stays.
-	presets := "llmisvc-presets/" + string(svc.GetUID())
-	if p.kserveDeployed() {
-		s.elapsed(presets, 0)
-	}
-	dsc := cond{Type: "PresetsCombined", Status: "True", Reason: "Ready"}
-	if _, combined := s.since[presets]; !combined {
-		dsc = cond{Type: "PresetsCombined", Status: "False", Reason: "DataScienceClusterNotReady", Message: "the DataScienceCluster is not Ready (C11)"}
-	}
 	allOK := true
-	for _, c := range []cond{dsc, workloads, gatewaysReady, routesReady} {
+	for _, c := range []cond{workloads, gatewaysReady, routesReady} {
 		allOK = allOK && c.Status == "True"
 	}
 	timer := "llmisvc/" + string(svc.GetUID())
@@ -139,7 +133,7 @@ func (s *Sim) reconcileLLMInferenceService(p *pass, svc *unstructured.Unstructur
 		workloads = cond{Type: "MainWorkloadReady", Status: "False", Reason: "MinimumReplicasUnavailable", Message: "Deployment does not have minimum availability: loading the model"}
 	}
 	ready := cond{Type: "Ready", Status: "True", Reason: "Ready"}
-	for _, c := range []cond{dsc, workloads, gatewaysReady, routesReady} {
+	for _, c := range []cond{workloads, gatewaysReady, routesReady} {
 		if c.Status != "True" {
 			ready = cond{Type: "Ready", Status: "False", Reason: c.Reason, Message: c.Message}
 			break
@@ -155,7 +149,7 @@ func (s *Sim) reconcileLLMInferenceService(p *pass, svc *unstructured.Unstructur
 			st["url"] = url
 			st["addresses"] = []any{map[string]any{"url": url}}
 		}
-		setConditions(st, s.now(), dsc, workloads,
+		setConditions(st, s.now(), cond{Type: "PresetsCombined", Status: "True", Reason: "Ready"}, workloads,
 			cond{Type: "WorkloadsReady", Status: workloads.Status, Reason: workloads.Reason, Message: workloads.Message},
 			cond{Type: "SchedulerWorkloadReady", Status: "True", Reason: "Ready"},
 			cond{Type: "RouterReady", Status: boolStatus(gatewaysReady.Status == "True" && routesReady.Status == "True"), Reason: ifElse(gatewaysReady.Status == "True" && routesReady.Status == "True", "Ready", "RouterNotReady")},

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -20,23 +22,45 @@ const (
 	missingProvider   = "[Gateway API provider (istio / envoy gateway)] is not installed, please restart Kuadrant Operator pod once dependency has been installed"
 )
 
-// gatewayProviderAtStart (C7): the kuadrant-operator looks for a Gateway
-// API provider when it starts. Without a GatewayClass of the OpenShift
-// controller at that moment, Kuadrant stays not Ready until the operator
-// restarts (here: until its CSV is reinstalled).
-func (s *Sim) gatewayProviderAtStart(p *pass, csv *unstructured.Unstructured) bool {
-	k := "kuadrant-start/" + string(csv.GetUID())
+// Labels of the kuadrant-operator pod (kuadrant-operator@v1.3.1
+// config/manager/manager.yaml, the RHCL CSV's Deployment
+// kuadrant-operator-controller-manager).
+var kuadrantOperatorLabels = map[string]string{"app": "kuadrant", "control-plane": "controller-manager"}
+
+// kuadrantOperatorPod plays the operator's Deployment: one pod, re-created
+// when deleted. Its UID stands for one start of the operator.
+func (s *Sim) kuadrantOperatorPod(p *pass) (*unstructured.Unstructured, error) {
+	pods, err := p.in(gvrPods, kuadrantNamespace)
+	if err != nil {
+		return nil, err
+	}
+	for _, pod := range pods {
+		if !deleting(pod) && pod.GetLabels()["app"] == "kuadrant" && pod.GetLabels()["control-plane"] == "controller-manager" {
+			return pod, nil
+		}
+	}
+	if !p.exists(gvrNamespaces, "", kuadrantNamespace) {
+		return nil, nil
+	}
+	pod := newObject("v1", "Pod", kuadrantNamespace, "kuadrant-operator-controller-manager-"+suffix(s.now().String()))
+	pod.SetLabels(kuadrantOperatorLabels)
+	pod.Object["spec"] = map[string]any{"containers": []any{map[string]any{"name": "manager", "image": "registry.redhat.io/rhcl-1/rhcl-rhel9-operator:1.3.4"}}}
+	return p.create(gvrPods, pod)
+}
+
+// gatewayProviderAtStart (C7): kuadrant-operator looks for its dependencies
+// once, when it starts (kuadrant-operator@v1.3.1
+// internal/controller/state_of_the_world.go): the istio provider is there
+// when its CRDs are (internal/istio/utils.go), which OpenShift installs for
+// the first GatewayClass of its controller. Without them then, Kuadrant
+// stays Ready=False MissingDependency (internal/kuadrant/errors.go) until
+// the operator pod restarts.
+func (s *Sim) gatewayProviderAtStart(p *pass, pod *unstructured.Unstructured) bool {
+	k := "kuadrant-start/" + string(pod.GetUID())
 	if v, ok := s.verdicts[k]; ok {
 		return v == "true"
 	}
-	found := false
-	classes, err := p.list(gvrGatewayClasses)
-	if err != nil {
-		return false
-	}
-	for _, gc := range classes {
-		found = found || (str(gc, "spec", "controllerName") == gatewayController && !deleting(gc))
-	}
+	found := p.missingCRDs(IstioCRDs[:1]) == "" && p.missingCRDs(IstioCRDs[2:]) == ""
 	s.verdicts[k] = fmt.Sprint(found)
 	if !found {
 		s.logf("ocpsim: kuadrant-operator started without a Gateway API provider (C7)")
@@ -48,11 +72,14 @@ func (s *Sim) gatewayProviderAtStart(p *pass, csv *unstructured.Unstructured) bo
 // Limitador limitador (owned by it) and is Ready once both are and a
 // Gateway API provider was there when the operator started.
 func (s *Sim) reconcileKuadrant(p *pass) error {
-	csv := p.operatorCSV(rhclPackage)
-	if csv == nil {
+	if p.operatorCSV(rhclPackage) == nil {
 		return nil
 	}
-	provider := s.gatewayProviderAtStart(p, csv)
+	pod, err := s.kuadrantOperatorPod(p)
+	if err != nil || pod == nil {
+		return err
+	}
+	provider := s.gatewayProviderAtStart(p, pod)
 	ks, err := p.list(gvrKuadrants)
 	if err != nil {
 		return err
@@ -160,8 +187,23 @@ func (s *Sim) reconcileAuthorinoCR(p *pass, a *unstructured.Unstructured) error 
 			return err
 		}
 	}
-	tlsOn := boolean(a, "spec", "listener", "tls", "enabled")
+	// enabled unset means on (authorino-operator@v0.22.0
+	// controllers/authorino_controller.go: tlsCert.Enabled == nil || *tlsCert.Enabled).
+	tlsOn := true
+	if v, found, _ := unstructured.NestedBool(a.Object, "spec", "listener", "tls", "enabled"); found {
+		tlsOn = v
+	}
 	tlsSecret := str(a, "spec", "listener", "tls", "certSecretRef", "name")
+	if tlsOn {
+		if problem, retry := s.authorinoPreflight(p, a, tlsSecret); problem != "" {
+			if !retry {
+				return nil // no event and the backoff has not elapsed
+			}
+			return p.patchStatus(gvrAuthorinos, a, func(st map[string]any) {
+				setConditions(st, s.now(), cond{Type: "Ready", Status: "False", Reason: "TlsSecretNotProvided", Message: problem})
+			})
+		}
+	}
 	dep, err := s.ensureDeployment(p, deploymentSpec{
 		namespace: ns, name: name, container: "authorino", image: "registry.redhat.io/rhcl-1/authorino-rhel9:1.3.4",
 		labels: selector, owner: a,
@@ -171,13 +213,40 @@ func (s *Sim) reconcileAuthorinoCR(p *pass, a *unstructured.Unstructured) error 
 		return err
 	}
 	ready := cond{Type: "Ready", Status: "True", Reason: "Provisioned"}
-	switch {
-	case tlsOn && tlsSecret != "" && !p.exists(gvrSecrets, ns, tlsSecret):
-		ready = cond{Type: "Ready", Status: "False", Reason: "TlsSecretNotFound", Message: fmt.Sprintf("secret %q not found", tlsSecret)}
-	case dep == nil || !isTrue(dep, "Available"):
+	if dep == nil || !isTrue(dep, "Available") {
 		ready = cond{Type: "Ready", Status: "False", Reason: "DeploymentNotReady", Message: "Authorino Deployment resource not ready"}
 	}
 	return p.patchStatus(gvrAuthorinos, a, func(st map[string]any) { setConditions(st, s.now(), ready) })
+}
+
+// authorinoPreflight is installationPreflightCheck: with TLS on, the
+// listener Secret must be named and exist, or the reconcile fails (reason
+// TlsSecretNotProvided) before the Deployment is touched. The error is
+// requeued on controller-runtime's backoff; the controller watches the
+// Authorino and its Deployment, no Secret, so a new Secret is seen on the
+// next retry or the next edit of the CR. problem is "" when it passes;
+// retry says whether this pass is a reconcile at all.
+func (s *Sim) authorinoPreflight(p *pass, a *unstructured.Unstructured, secret string) (problem string, retry bool) {
+	k := "authorino/" + string(a.GetUID())
+	event := fmt.Sprint(a.GetGeneration(), a.GetAnnotations())
+	if r, failing := s.retries[k]; failing && s.now().Before(r.next) && s.seen[k] == event {
+		return "pending", false
+	}
+	s.seen[k] = event
+	switch {
+	case secret == "":
+		problem = "listener secret with tls cert not provided"
+	case !p.exists(gvrSecrets, a.GetNamespace(), secret):
+		problem = fmt.Sprintf("listener secret name %s not found, err: secrets %q not found", secret, secret)
+	default:
+		delete(s.retries, k)
+		return "", true
+	}
+	r := s.retries[k]
+	r.next = s.now().Add(min(5*time.Millisecond<<min(r.n, 20), 1000*time.Second))
+	r.n++
+	s.retries[k] = r
+	return problem, true
 }
 
 // authorinoVolumes sets the operator-owned volumes and mounts of the pod
@@ -260,26 +329,18 @@ func (s *Sim) reconcileLimitador(p *pass) error {
 	return nil
 }
 
-// authorinoTLSEnabled reads spec.listener.tls.enabled of the first Authorino
-// sorted by name, as odh-model-controller does.
+// authorinoTLSEnabled reads Authorino TLS as odh-model-controller does
+// (odh-model-controller@odh-v3.4 pkg/utils/kuadrant.go IsAuthorinoTLSEnabled):
+// the Authorinos in the Kuadrant namespace sorted by name, the first one's
+// spec.listener.tls.enabled (unset counts as off). No Authorino at all, or a
+// failed list, counts as on ("assuming TLS is enabled").
 func (p *pass) authorinoTLSEnabled() bool {
-	as, err := p.list(gvrAuthorinos)
+	as, err := p.in(gvrAuthorinos, kuadrantNamespace)
 	if err != nil || len(as) == 0 {
-		return false
+		return true
 	}
 	sorted := slices.Clone(as)
-	slices.SortFunc(sorted, func(a, b *unstructured.Unstructured) int {
-		if a.GetName() != b.GetName() {
-			if a.GetName() < b.GetName() {
-				return -1
-			}
-			return 1
-		}
-		if a.GetNamespace() < b.GetNamespace() {
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(sorted, func(a, b *unstructured.Unstructured) int { return strings.Compare(a.GetName(), b.GetName()) })
 	return boolean(sorted[0], "spec", "listener", "tls", "enabled")
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/rhoai-pulumi/installer/components/connectivity"
 	"github.com/rhoai-pulumi/installer/components/maas"
 	"github.com/rhoai-pulumi/installer/components/readiness"
 )
@@ -68,6 +69,29 @@ func TestKuadrant(t *testing.T) {
 			assert.False(t, boolean(a, "spec", "listener", "tls", "enabled"))
 		})
 	}
+}
+
+// C7 as kuadrant-operator@v1.3.1 has it: MissingDependency stays while the
+// operator pod lives, however the cluster changes, and clears once a
+// restarted pod finds the provider, which is what the program's
+// kuadrantReady gate does (components/connectivity).
+func TestKuadrant_missingDependencyClearsOnlyOnRestart(t *testing.T) {
+	f := newFixture(t)
+	f.install(opRHCL)
+	f.create(gvrKuadrants, kuadrantCR())
+	f.settle()
+	f.create(gvrGatewayClasses, gatewayClass("openshift-default"))
+	f.settle()
+	gate := connectivity.KuadrantReady("kuadrant-system")
+	k := f.must(gvrKuadrants, "kuadrant-system", "kuadrant")
+	c, _ := condition(k, "Ready")
+	require.Equal(t, "MissingDependency", c.Reason, "the provider arrived after the operator started")
+	st := f.check(gate) // restarts the operator pod: its dependencies are there now
+	assert.False(t, st.Ready)
+	assert.Contains(t, st.Message, "the operator pod was restarted as the message asks")
+	f.settle()
+	st = f.check(gate)
+	assert.True(t, st.Ready, st.Message)
 }
 
 func authorinoGates() (svc, cr, dep readiness.Check) {

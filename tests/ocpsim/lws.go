@@ -50,8 +50,8 @@ func (s *Sim) reconcileLWS(p *pass) error {
 }
 
 // reconcileUIPlugins: each UIPlugin Reconciled and Available after
-// Delays.OperandReady; the monitoring plugin with Perses enabled also
-// serves the perses.dev CRDs (the program's persesReady gate).
+// Delays.OperandReady (the monitoring plugin with Perses enabled deploys
+// Perses; its CRDs came with the COO bundle).
 func (s *Sim) reconcileUIPlugins(p *pass) error {
 	if !p.operatorRunning(cooPackage) {
 		return nil
@@ -63,11 +63,6 @@ func (s *Sim) reconcileUIPlugins(p *pass) error {
 	for _, pl := range plugins {
 		if deleting(pl) || !s.elapsed("uiplugin/"+string(pl.GetUID()), s.opts.Delays.OperandReady) {
 			continue
-		}
-		if str(pl, "spec", "type") == "Monitoring" && boolean(pl, "spec", "monitoring", "perses", "enabled") {
-			if err := p.registerCRDs(PersesCRDs); err != nil {
-				return err
-			}
 		}
 		if err := p.patchStatus(gvrUIPlugins, pl, func(st map[string]any) {
 			setConditions(st, s.now(),

@@ -27,30 +27,83 @@ const (
 	tenantRecreateMarker = "tenant/created-once"
 )
 
-// maasControllerRunning: the RHOAI operator runs and has deployed
-// maas-controller (MaaS Managed and its prerequisites met).
+// maasControllerRunning: maas-controller runs. opendatahub-operator
+// deploys it while the DSC keeps MaaS Managed; it keeps running when the
+// rhods-operator CSV is removed (nothing deletes its Deployment then).
 func (p *pass) maasControllerRunning() bool {
-	if !p.operatorRunning(rhodsPackage) {
-		return false
-	}
 	d, err := p.get(gvrDeployments, appsNamespace, maasControllerName)
-	return err == nil && d != nil && !deleting(d)
+	return err == nil && d != nil && !deleting(d) && isTrue(d, "Available")
 }
 
-// reconcileMaaSController plays maas-controller's start-up work: it creates
-// Namespace models-as-a-service and, every Delays.TenantRecreate while it
-// is missing, Tenant default-tenant; it reports the Tenant's status and
-// removes the Tenant finalizer on deletion while it runs.
+// Tenant tracking (models-as-a-service@v0.1.1
+// maas-controller/pkg/controller/maas/tenantreconcile/constants.go): every
+// child outside the Tenant's namespace carries these labels, no owner.
+const (
+	tenantNameLabel      = "maas.opendatahub.io/tenant-name"
+	tenantNamespaceLabel = "maas.opendatahub.io/tenant-namespace"
+	managementStateAnn   = "component.opendatahub.io/management-state"
+)
+
+var tenantTracking = map[string]string{tenantNameLabel: tenantName, tenantNamespaceLabel: tenantNamespace}
+
+// tenantChild is one object the Tenant's platform apply creates (the ODH
+// overlay of maas-api/deploy, rendered for models-as-a-service@v0.1.1).
+// cleaned says whether tenant_finalize.go's cleanup lists cover its kind:
+// CronJob and TokenRateLimitPolicy are missing there, so upstream leaves
+// them behind.
+type tenantChild struct {
+	gvr      schema.GroupVersionResource
+	kind, ns string
+	name     string
+	cleaned  bool
+}
+
+func tenantChildren() []tenantChild {
+	return []tenantChild{
+		{gvrDeployments, "Deployment", appsNamespace, maasAPIName, true},
+		{gvrServices, "Service", appsNamespace, maasAPIName, true},
+		{gvrConfigMaps, "ConfigMap", appsNamespace, "maas-parameters", true},
+		{gvrCronJobs, "CronJob", appsNamespace, "maas-api-key-cleanup", false},
+		{gvrHTTPRoutes, "HTTPRoute", appsNamespace, "maas-api-route", true},
+		{gvrAuthPolicies, "AuthPolicy", appsNamespace, "maas-api-auth-policy", true},
+		{gvrAuthPolicies, "AuthPolicy", ingressNamespace, "gateway-default-auth", true},
+		{gvrTRLPs, "TokenRateLimitPolicy", ingressNamespace, "gateway-default-deny", false},
+		{gvrDestinationRules, "DestinationRule", ingressNamespace, "maas-api-backend-tls", true},
+		{gvrClusterRoles, "ClusterRole", "", maasAPIName, true},
+		{gvrClusterRoleBindings, "ClusterRoleBinding", "", maasAPIName, true},
+	}
+}
+
+// reconcileMaaSController plays maas-controller (models-as-a-service@v0.1.1
+// maas-controller/cmd/manager/main.go, pkg/controller/maas/tenant_reconcile.go):
+//   - it creates Namespace models-as-a-service at start and re-creates it
+//     every 30 s (Delays.TenantRecreate) while it is missing;
+//   - its ensure loop creates Tenant default-tenant, with only the gatewayRef
+//     defaults and no finalizer, whenever it is missing (every 30 s);
+//   - a Managed Tenant gets the finalizer, its prerequisites checked (phases
+//     and reasons as tenant_reconcile.go writes them) and its platform
+//     applied with tracking labels;
+//   - management-state Removed: it deletes the children its cleanup lists
+//     cover, drops its finalizer and goes idle (the Tenant stays);
+//   - a deleted Tenant: the same cleanup, then the finalizer goes, and the
+//     ensure loop re-creates the Tenant, which re-applies everything.
+//
+// While it does not run, nothing removes its finalizers.
 func (s *Sim) reconcileMaaSController(p *pass) error {
 	if !p.maasControllerRunning() {
-		return nil // nothing removes the Tenant finalizer any more (docs/decisions.md "MaaS teardown")
+		return nil
 	}
 	if !p.exists(gvrNamespaces, "", tenantNamespace) {
+		if _, started := s.since["maas/ns"]; started && !s.elapsed("maas/ns", s.opts.Delays.TenantRecreate) {
+			return nil
+		}
+		s.reset("maas/ns")
 		ns := newObject("v1", "Namespace", "", tenantNamespace)
-		ns.SetLabels(map[string]string{generatedNSLabel: "true", "app.kubernetes.io/managed-by": maasControllerName})
+		ns.SetLabels(map[string]string{generatedNSLabel: "true", "app.kubernetes.io/managed-by": maasControllerName, "app.kubernetes.io/part-of": maasControllerName})
 		if _, err := p.create(gvrNamespaces, ns); err != nil {
 			return err
 		}
+		s.elapsed("maas/ns", 0)
 	}
 	tenant, err := p.get(gvrTenants, tenantNamespace, tenantName)
 	if err != nil {
@@ -63,19 +116,34 @@ func (s *Sim) reconcileMaaSController(p *pass) error {
 		}
 		s.reset("tenant/recreate")
 		t := newObject(maasAPIVersion, "Tenant", tenantNamespace, tenantName)
-		t.SetFinalizers([]string{tenantFinalizer})
-		t.Object["spec"] = map[string]any{
-			"gatewayRef": map[string]any{"name": maasGatewayName, "namespace": ingressNamespace},
-			"apiKeys":    map[string]any{"maxExpirationDays": int64(90)},
-		}
+		t.Object["spec"] = map[string]any{"gatewayRef": map[string]any{"name": maasGatewayName, "namespace": ingressNamespace}}
 		if tenant, err = p.create(gvrTenants, t); err != nil || tenant == nil {
 			return err
 		}
 		s.verdicts[tenantRecreateMarker] = "true"
 		s.logf("ocpsim: maas-controller created Tenant %s/%s", tenantNamespace, tenantName)
 	}
-	if deleting(tenant) {
+	state := tenant.GetAnnotations()[managementStateAnn]
+	switch {
+	case deleting(tenant):
+		if done, err := s.finalizeTenant(p); err != nil || !done {
+			return err
+		}
 		return p.releaseFinalizer(gvrTenants, tenant, tenantFinalizer)
+	case state == "Removed" || state == "Unmanaged":
+		if state == "Removed" {
+			if done, err := s.finalizeTenant(p); err != nil || !done {
+				return err // requeued every 5 s while children terminate
+			}
+		}
+		if err := p.dropFinalizer(gvrTenants, tenant, tenantFinalizer); err != nil {
+			return err
+		}
+		return s.tenantStatus(p, tenant, "", cond{Type: "Ready", Status: "False", Reason: "ManagementStateIdle",
+			Message: fmt.Sprintf("management state is %q; platform workloads are not driven by this reconciler in this state", state)})
+	case state != "" && state != "Managed":
+		return s.tenantStatus(p, tenant, "Failed", cond{Type: "Ready", Status: "False", Reason: "UnexpectedManagementState",
+			Message: fmt.Sprintf("unexpected management state %q", state)})
 	}
 	if err := p.addFinalizer(gvrTenants, tenant, tenantFinalizer); err != nil {
 		return err
@@ -83,15 +151,136 @@ func (s *Sim) reconcileMaaSController(p *pass) error {
 	if tenant, _ = p.get(gvrTenants, tenantNamespace, tenantName); tenant == nil {
 		return nil
 	}
+	phase, ready := s.tenantPlatform(p, tenant)
+	return s.tenantStatus(p, tenant, phase, ready)
+}
+
+// tenantPlatform checks a Managed Tenant's prerequisites in
+// tenant_reconcile.go's order and applies its platform.
+func (s *Sim) tenantPlatform(p *pass, tenant *unstructured.Unstructured) (string, cond) {
 	gwNS, gwName := str(tenant, "spec", "gatewayRef", "namespace"), str(tenant, "spec", "gatewayRef", "name")
-	gw, err := p.get(gvrGateways, gwNS, gwName)
-	if err != nil {
-		return err
+	switch {
+	case (gwNS == "") != (gwName == ""):
+		return "Failed", cond{Type: "Ready", Status: "False", Reason: "InvalidGateway", Message: "invalid gateway specification: when specifying a custom gateway, both namespace and name must be provided"}
+	case gwNS == "":
+		gwNS, gwName = ingressNamespace, maasGatewayName
 	}
-	phase, ready := "Active", cond{Type: "Ready", Status: "True", Reason: "Reconciled", Message: "maas-api, gateway policies and telemetry reconciled"}
-	if gw == nil {
-		phase, ready = "Degraded", cond{Type: "Ready", Status: "False", Reason: "GatewayNotFound", Message: fmt.Sprintf("Gateway %s/%s not found", gwNS, gwName)}
+	if !p.exists(gvrGateways, gwNS, gwName) {
+		return "Pending", cond{Type: "Ready", Status: "False", Reason: "GatewayNotReady",
+			Message: fmt.Sprintf("gateway %s/%s not found: the specified Gateway must exist before enabling MaaS platform reconcile", gwNS, gwName)}
 	}
+	if !p.crdEstablished("authconfigs.authorino.kuadrant.io") {
+		return "Pending", cond{Type: "Ready", Status: "False", Reason: "DependenciesNotAvailable", Message: "AuthConfig: CRD not found"}
+	}
+	if !p.exists(gvrSecrets, appsNamespace, maasDBSecret) {
+		return "Failed", cond{Type: "Ready", Status: "False", Reason: "PrerequisitesNotMet",
+			Message: fmt.Sprintf("database Secret '%s' not found in namespace '%s'", maasDBSecret, appsNamespace)}
+	}
+	if err := s.applyTenantPlatform(p); err != nil {
+		return "Failed", cond{Type: "Ready", Status: "False", Reason: "PlatformReconcileFailed", Message: err.Error()}
+	}
+	api, _ := p.get(gvrDeployments, appsNamespace, maasAPIName)
+	if api == nil || !isTrue(api, "Available") {
+		return "Pending", cond{Type: "Ready", Status: "False", Reason: "DeploymentsNotReady", Message: "maas-api deployment is not available yet"}
+	}
+	return "Active", cond{Type: "Ready", Status: "True", Reason: "Reconciled", Message: "MaaS platform manifests applied and maas-api deployment is available"}
+}
+
+// applyTenantPlatform creates the tracked children whose API is served.
+func (s *Sim) applyTenantPlatform(p *pass) error {
+	for _, c := range tenantChildren() {
+		if c.gvr == gvrDeployments {
+			labels := map[string]string{"app.kubernetes.io/name": c.name, "app.kubernetes.io/part-of": "models-as-a-service"}
+			for k, v := range tenantTracking {
+				labels[k] = v
+			}
+			if _, err := s.ensureDeployment(p, deploymentSpec{namespace: c.ns, name: c.name, container: c.name, labels: labels}); err != nil {
+				return err
+			}
+			continue
+		}
+		if !p.served(c.gvr) || p.exists(c.gvr, c.ns, c.name) {
+			continue
+		}
+		apiVersion := c.gvr.Version
+		if c.gvr.Group != "" {
+			apiVersion = c.gvr.Group + "/" + c.gvr.Version
+		}
+		o := newObject(apiVersion, c.kind, c.ns, c.name)
+		o.SetLabels(tenantTracking)
+		o.Object["spec"] = tenantChildSpec(c)
+		if c.kind == "ConfigMap" {
+			delete(o.Object, "spec")
+			o.Object["data"] = map[string]any{"gateway-namespace": ingressNamespace, "gateway-name": maasGatewayName}
+		}
+		if c.kind == "ClusterRole" {
+			delete(o.Object, "spec")
+			o.Object["rules"] = []any{map[string]any{"apiGroups": []any{"maas.opendatahub.io"}, "resources": []any{"*"}, "verbs": []any{"get", "list", "watch"}}}
+		}
+		if c.kind == "ClusterRoleBinding" {
+			delete(o.Object, "spec")
+			o.Object["roleRef"] = map[string]any{"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": c.name}
+			o.Object["subjects"] = []any{map[string]any{"kind": "ServiceAccount", "name": maasAPIName, "namespace": appsNamespace}}
+		}
+		if _, err := p.create(c.gvr, o); err != nil {
+			return fmt.Errorf("applying %s %s: %w", c.kind, key(c.ns, c.name), err)
+		}
+	}
+	return nil
+}
+
+// tenantChildSpec is a minimal spec of each kind.
+func tenantChildSpec(c tenantChild) map[string]any {
+	gateway := map[string]any{"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": maasGatewayName}
+	switch c.kind {
+	case "Service":
+		return map[string]any{"selector": map[string]any{"app.kubernetes.io/name": maasAPIName}, "ports": []any{map[string]any{"name": "https", "port": int64(8443)}}}
+	case "CronJob":
+		return map[string]any{"schedule": "*/15 * * * *", "jobTemplate": map[string]any{"spec": map[string]any{"template": map[string]any{"spec": map[string]any{
+			"restartPolicy": "OnFailure", "containers": []any{map[string]any{"name": "cleanup", "image": "registry.redhat.io/ocpsim/maas-api:latest"}}}}}}}
+	case "HTTPRoute":
+		return map[string]any{"parentRefs": []any{map[string]any{"name": maasGatewayName, "namespace": ingressNamespace}},
+			"rules": []any{map[string]any{"backendRefs": []any{map[string]any{"name": maasAPIName, "port": int64(8443)}}}}}
+	case "AuthPolicy":
+		if c.ns == ingressNamespace {
+			return map[string]any{"targetRef": gateway}
+		}
+		return map[string]any{"targetRef": map[string]any{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "name": "maas-api-route"}}
+	case "TokenRateLimitPolicy":
+		return map[string]any{"targetRef": gateway, "limits": map[string]any{"deny": map[string]any{"rates": []any{map[string]any{"limit": int64(0), "window": "1m"}}}}}
+	case "DestinationRule":
+		return map[string]any{"host": maasAPIName + "." + appsNamespace + ".svc.cluster.local", "trafficPolicy": map[string]any{"tls": map[string]any{"mode": "SIMPLE"}}}
+	}
+	return map[string]any{}
+}
+
+// finalizeTenant deletes the tracked children tenant_finalize.go covers and
+// reports whether none of them is left (it requeues every 5 s until then).
+func (s *Sim) finalizeTenant(p *pass) (bool, error) {
+	done := true
+	for _, c := range tenantChildren() {
+		if !c.cleaned || !p.served(c.gvr) {
+			continue
+		}
+		o, err := p.get(c.gvr, c.ns, c.name)
+		if err != nil {
+			return false, err
+		}
+		if o == nil || o.GetLabels()[tenantNameLabel] != tenantName {
+			continue
+		}
+		done = false
+		if !deleting(o) {
+			if err := p.remove(c.gvr, c.ns, c.name); err != nil {
+				return false, err
+			}
+		}
+	}
+	return done, nil
+}
+
+// tenantStatus writes the Tenant's phase and Ready.
+func (s *Sim) tenantStatus(p *pass, tenant *unstructured.Unstructured, phase string, ready cond) error {
 	return p.patchStatus(gvrTenants, tenant, func(st map[string]any) {
 		st["phase"] = phase
 		st["observedGeneration"] = tenant.GetGeneration()
@@ -99,9 +288,9 @@ func (s *Sim) reconcileMaaSController(p *pass) error {
 	})
 }
 
-// reconcileModelRefs: a MaaSModelRef is Ready when its LLMInferenceService
-// is Ready and its HTTPRoute references maas-default-gateway (C15);
-// otherwise Failed with the controller's words, or Pending.
+// reconcileModelRefs plays maas-controller's MaaSModelRef controller
+// (models-as-a-service@v0.1.1 maas-controller/pkg/controller/maas/
+// maasmodelref_controller.go, providers_llmisvc.go).
 func (s *Sim) reconcileModelRefs(p *pass) error {
 	if !p.maasControllerRunning() {
 		return nil
@@ -119,56 +308,88 @@ func (s *Sim) reconcileModelRefs(p *pass) error {
 	return errors.Join(errs...)
 }
 
+// modelRoute finds a model's HTTPRoute as providers_llmisvc.go does: by the
+// router labels kserve puts on it, in the MaaSModelRef's namespace, not by
+// name.
+func (p *pass) modelRoute(ns, model string) (*unstructured.Unstructured, error) {
+	routes, err := p.in(gvrHTTPRoutes, ns)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range routes {
+		l := r.GetLabels()
+		if l["app.kubernetes.io/name"] == model && l[llmisvcComponentLabel] == "llminferenceservice-router" && l["app.kubernetes.io/part-of"] == "llminferenceservice" {
+			return r, nil
+		}
+	}
+	return nil, nil
+}
+
+// reconcileModelRef: phases and reasons as updateStatusWithReason writes
+// them. Every failure but Invalid and an unimplemented kind heals itself
+// (HTTPRoute and LLMInferenceService watches, error requeue).
 func (s *Sim) reconcileModelRef(p *pass, ref *unstructured.Unstructured) error {
 	if deleting(ref) {
 		return p.releaseFinalizer(gvrModelRefs, ref, modelRefFinalizer)
 	}
+	spec := mapAt(ref, "spec")
+	ns, backend, kind := ref.GetNamespace(), str(ref, "spec", "modelRef", "name"), str(ref, "spec", "modelRef", "kind")
+	status := func(phase, reason, msg string) error {
+		return p.patchStatus(gvrModelRefs, ref, func(st map[string]any) {
+			st["phase"] = phase
+			if phase == "Ready" {
+				st["endpoint"] = "https://" + s.maasHost(p) + "/" + ns + "/" + backend
+				st["httpRouteName"] = backend + routeSuffix
+				st["httpRouteGatewayName"] = maasGatewayName
+				st["httpRouteGatewayNamespace"] = ingressNamespace
+			}
+			setConditions(st, s.now(), cond{Type: "Ready", Status: boolStatus(phase == "Ready"), Reason: reason, Message: msg})
+		})
+	}
+	if len(spec) == 0 {
+		return status("Invalid", "InvalidSpec", "spec is required") // no finalizer on an empty spec
+	}
 	if err := p.addFinalizer(gvrModelRefs, ref, modelRefFinalizer); err != nil {
 		return err
 	}
-	if ref, _ = p.get(gvrModelRefs, ref.GetNamespace(), ref.GetName()); ref == nil {
+	if ref, _ = p.get(gvrModelRefs, ns, ref.GetName()); ref == nil {
 		return nil
 	}
-	ns, backend := ref.GetNamespace(), str(ref, "spec", "modelRef", "name")
-	phase, ready := "Ready", cond{Type: "Ready", Status: "True", Reason: "Ready", Message: "model is reachable through " + maasGatewayName}
-	route, err := p.get(gvrHTTPRoutes, ns, backend+routeSuffix)
+	if kind != "" && kind != "LLMInferenceService" {
+		return status("Failed", "Unsupported", "kind not implemented: "+kind)
+	}
+	route, err := p.modelRoute(ns, backend)
 	if err != nil {
 		return err
+	}
+	if route == nil {
+		return status("Pending", "BackendNotReady", "Waiting for HTTPRoute to be created")
+	}
+	if !routeParents(route, newObject(gatewayAPIVersion, "Gateway", ingressNamespace, maasGatewayName)) {
+		found := ""
+		if parents := slice(route, "spec", "parentRefs"); len(parents) > 0 {
+			first := mapOf(parents[0])
+			fns, _ := first["namespace"].(string)
+			if fns == "" {
+				fns = ns
+			}
+			name, _ := first["name"].(string)
+			found = fns + "/" + name
+		}
+		return status("Failed", "ReconcileFailed", fmt.Sprintf("Failed to reconcile HTTPRoute: HTTPRoute %s/%s does not reference gateway (expected: %s/%s, found: %s). The LLMInferenceService must be configured to use %s/%s",
+			ns, route.GetName(), ingressNamespace, maasGatewayName, found, ingressNamespace, maasGatewayName))
 	}
 	svc, err := p.get(gvrLLMISvcs, ns, backend)
 	if err != nil {
 		return err
 	}
-	var found []string
-	if route != nil {
-		for _, raw := range slice(route, "spec", "parentRefs") {
-			name, _ := mapOf(raw)["name"].(string)
-			found = append(found, name)
-		}
-	}
 	switch {
-	case str(ref, "spec", "modelRef", "kind") != "" && str(ref, "spec", "modelRef", "kind") != "LLMInferenceService":
-		phase, ready = "Invalid", cond{Type: "Ready", Status: "False", Reason: "UnsupportedKind", Message: "only LLMInferenceService backends are simulated"}
 	case svc == nil:
-		phase, ready = "Pending", cond{Type: "Ready", Status: "False", Reason: "BackendNotFound", Message: fmt.Sprintf("LLMInferenceService %s/%s not found", ns, backend)}
-	case route == nil:
-		phase, ready = "Pending", cond{Type: "Ready", Status: "False", Reason: "HTTPRouteNotFound", Message: fmt.Sprintf("HTTPRoute %s/%s not found", ns, backend+routeSuffix)}
-	case !routeParents(route, newObject(gatewayAPIVersion, "Gateway", ingressNamespace, maasGatewayName)):
-		phase, ready = "Failed", cond{Type: "Ready", Status: "False", Reason: "GatewayMismatch",
-			Message: fmt.Sprintf("HTTPRoute does not reference gateway (expected: %s, found: %s)", maasGatewayName, strings.Join(found, ", "))}
+		return status("Failed", "ReconcileFailed", fmt.Sprintf("Failed to update model status: LLMInferenceService %s not found in namespace %s", backend, ns))
 	case !isTrue(svc, "Ready"):
-		phase, ready = "Pending", cond{Type: "Ready", Status: "False", Reason: "BackendNotReady", Message: fmt.Sprintf("LLMInferenceService %s/%s is not Ready", ns, backend)}
+		return status("Pending", "BackendNotReady", "Waiting for backend to become ready")
 	}
-	return p.patchStatus(gvrModelRefs, ref, func(st map[string]any) {
-		st["phase"] = phase
-		if phase == "Ready" {
-			st["endpoint"] = "https://" + s.maasHost(p) + "/" + ns + "/" + backend
-			st["httpRouteName"] = backend + routeSuffix
-			st["httpRouteGatewayName"] = maasGatewayName
-			st["httpRouteGatewayNamespace"] = ingressNamespace
-		}
-		setConditions(st, s.now(), ready)
-	})
+	return status("Ready", "Reconciled", "Successfully reconciled")
 }
 
 // maasHost is the MaaS gateway's listener hostname.
@@ -193,9 +414,11 @@ var maasPolicyKinds = []struct {
 	{gvrMaaSAuthPolicies, "MaaSAuthPolicy", authPolicyFinalizer},
 }
 
-// reconcileMaaSPolicies: a MaaSSubscription or MaaSAuthPolicy created
-// while one of its MaaSModelRefs was not Ready goes Failed and stays so
-// (C16); otherwise Active with per-model statuses.
+// reconcileMaaSPolicies plays maas-controller's MaaSSubscription and
+// MaaSAuthPolicy controllers (maassubscription_controller.go,
+// maasauthpolicy_controller.go): a model reference counts when its
+// MaaSModelRef exists and its HTTPRoute does, whatever the MaaSModelRef's
+// phase; they watch MaaSModelRefs and HTTPRoutes, so nothing sticks.
 func (s *Sim) reconcileMaaSPolicies(p *pass) error {
 	if !p.maasControllerRunning() {
 		return nil
@@ -220,72 +443,83 @@ func (s *Sim) reconcileMaaSPolicy(p *pass, res schema.GroupVersionResource, kind
 	if deleting(o) {
 		return p.releaseFinalizer(res, o, finalizer)
 	}
+	if o.GetNamespace() != tenantNamespace {
+		return nil // the cache watches only --maas-subscription-namespace (cmd/manager/main.go)
+	}
+	status := func(phase, reason, msg string, statuses []any) error {
+		return p.patchStatus(res, o, func(st map[string]any) {
+			st["phase"] = phase
+			st["modelRefStatuses"] = statuses
+			setConditions(st, s.now(), cond{Type: "Ready", Status: boolStatus(phase == "Active"), Reason: reason, Message: msg})
+		})
+	}
+	if len(mapAt(o, "spec")) == 0 {
+		return status("Invalid", "InvalidSpec", "spec is required", nil)
+	}
 	if err := p.addFinalizer(res, o, finalizer); err != nil {
 		return err
 	}
 	if o, _ = p.get(res, o.GetNamespace(), o.GetName()); o == nil {
 		return nil
 	}
-	type model struct{ ns, name string }
-	var models []model
-	for _, raw := range slice(o, "spec", "modelRefs") {
+	refs := slice(o, "spec", "modelRefs")
+	if len(refs) == 0 {
+		return status("Failed", "ReconcileFailed", "no model references specified", nil)
+	}
+	var statuses []any
+	invalid := 0
+	for _, raw := range refs {
 		m := mapOf(raw)
 		name, _ := m["name"].(string)
 		ns, _ := m["namespace"].(string)
-		models = append(models, model{ns, name})
-	}
-	k := "maas-policy/" + string(o.GetUID())
-	verdict, ok := s.verdicts[k]
-	if !ok {
-		var notReady []string
-		for _, m := range models {
-			ref, err := p.get(gvrModelRefs, m.ns, m.name)
-			if err != nil {
+		entry := map[string]any{"name": name, "namespace": ns, "reason": "Valid"}
+		ref, err := p.get(gvrModelRefs, ns, name)
+		if err != nil {
+			return err
+		}
+		var route *unstructured.Unstructured
+		if ref != nil {
+			if route, err = p.modelRoute(ns, str(ref, "spec", "modelRef", "name")); err != nil {
 				return err
 			}
-			if ref == nil || str(ref, "status", "phase") != "Ready" {
-				notReady = append(notReady, key(m.ns, m.name))
-			}
 		}
-		verdict = "ok"
-		if len(notReady) > 0 {
-			verdict = strings.Join(notReady, ", ")
-			s.logf("ocpsim: %s %s created before MaaSModelRef %s was Ready (C16): Failed", kind, o.GetName(), verdict)
+		switch {
+		case ref == nil:
+			entry["reason"], entry["message"] = "NotFound", fmt.Sprintf("MaaSModelRef %s/%s not found", ns, name)
+			invalid++
+		case route == nil:
+			entry["reason"], entry["message"] = "BackendNotReady", "HTTPRoute not found yet"
+			invalid++
 		}
-		s.verdicts[k] = verdict
+		statuses = append(statuses, entry)
 	}
-	var statuses []any
-	for _, m := range models {
-		statuses = append(statuses, map[string]any{"name": m.name, "namespace": m.ns, "ready": verdict == "ok"})
+	verb := "invalid or unavailable"
+	if kind == "MaaSAuthPolicy" {
+		verb = "invalid or missing"
 	}
-	return p.patchStatus(res, o, func(st map[string]any) {
-		st["modelRefStatuses"] = statuses
-		if kind == "MaaSSubscription" {
-			st["tokenRateLimitStatuses"] = statuses
-		} else {
-			st["authPolicies"] = statuses
-		}
-		if verdict != "ok" {
-			st["phase"] = "Failed"
-			setConditions(st, s.now(), cond{Type: "Ready", Status: "False", Reason: "ModelRefNotReady",
-				Message: fmt.Sprintf("MaaSModelRef %s was not Ready when this %s was reconciled; it is not retried (C16): delete and re-create it", verdict, kind)})
-			return
-		}
-		st["phase"] = "Active"
-		setConditions(st, s.now(), cond{Type: "Ready", Status: "True", Reason: "Reconciled", Message: "policies generated and accepted"})
-	})
+	switch {
+	case invalid == len(refs):
+		return status("Failed", "ReconcileFailed", fmt.Sprintf("all %d model references are %s", len(refs), verb), statuses)
+	case invalid > 0:
+		return status("Degraded", "PartialFailure", fmt.Sprintf("%d of %d model references are %s", invalid, len(refs), verb), statuses)
+	}
+	return status("Active", "Reconciled", "successfully reconciled", statuses)
 }
 
-// reconcileGatewayBootstrap plays odh-model-controller's gateway-auth
-// bootstrap (C13). It reacts to events of a Gateway: its creation (or the
-// controller's start, which replays every Gateway as created) and changes
-// of the annotations security.opendatahub.io/authorino-tls-bootstrap or
-// opendatahub.io/managed. On such an event with the bootstrap annotation
-// "true" it reads the first Authorino by name: TLS enabled, it creates
-// EnvoyFilter <gateway>-authn-ssl (owned by the Gateway) and deletes
-// kuadrant-auth-<gateway>; TLS disabled, it logs and skips, with no retry.
+// reconcileGatewayBootstrap plays odh-model-controller's Gateway controller
+// (odh-model-controller@odh-v3.4
+// internal/controller/serving/llm/gateway_controller.go). A Gateway is
+// reconciled on its creation (and on the controller's start, which replays
+// every Gateway) and on any update while its
+// security.opendatahub.io/authorino-tls-bootstrap annotation is "true"
+// (status-only updates too; the predicate also fires on changes of that
+// annotation or of opendatahub.io/managed). With the annotation on, the
+// reconcile reads Authorino TLS (utils/kuadrant.go IsAuthorinoTLSEnabled):
+// on, it creates EnvoyFilter <gateway>-authn-ssl (owned by the Gateway) and
+// deletes kuadrant-auth-<gateway>; off, it logs and skips, leaving an
+// existing EnvoyFilter in place.
 func (s *Sim) reconcileGatewayBootstrap(p *pass) error {
-	running := p.operatorRunning(rhodsPackage) && p.exists(gvrDeployments, appsNamespace, modelControllerName)
+	running := p.exists(gvrDeployments, appsNamespace, modelControllerName)
 	if !running {
 		for k := range s.seen {
 			if strings.HasPrefix(k, "gw-bootstrap/") {
@@ -304,17 +538,18 @@ func (s *Sim) reconcileGatewayBootstrap(p *pass) error {
 		}
 		k := "gw-bootstrap/" + string(gw.GetUID())
 		ann := gw.GetAnnotations()
-		now := ann[bootstrapAnnotation] + "|" + ann[managedAnnotation]
+		on := strings.EqualFold(strings.TrimSpace(ann[bootstrapAnnotation]), "true")
+		now := gw.GetResourceVersion()
 		prev, seen := s.seen[k]
 		s.seen[k] = now
-		if seen && prev == now {
-			continue // no event
+		if (seen && prev == now) || !on {
+			continue // no event, or no EnvoyFilter wanted
 		}
-		if ann[bootstrapAnnotation] != "true" {
+		if p.exists(gvrEnvoyFilters, gw.GetNamespace(), gw.GetName()+envoyFilterSuffix) {
 			continue
 		}
 		if !p.authorinoTLSEnabled() {
-			s.logf("ocpsim: odh-model-controller: Gateway %s/%s: Authorino has TLS disabled, skipping the authn-ssl EnvoyFilter (C13)", gw.GetNamespace(), gw.GetName())
+			s.logf("ocpsim: odh-model-controller: Gateway %s/%s: Authorino TLS is not enabled, skipping EnvoyFilter creation (C13)", gw.GetNamespace(), gw.GetName())
 			continue
 		}
 		if err := s.createAuthnFilter(p, gw); err != nil {

@@ -210,6 +210,20 @@ func (p *pass) releaseFinalizer(gvr schema.GroupVersionResource, obj *unstructur
 	})
 }
 
+// dropFinalizer removes a controller's finalizer if it is there (a
+// controller letting go of an object that is not being deleted).
+func (p *pass) dropFinalizer(gvr schema.GroupVersionResource, obj *unstructured.Unstructured, finalizer string) error {
+	if !slices.Contains(obj.GetFinalizers(), finalizer) {
+		return nil
+	}
+	return p.releaseFinalizer(gvr, obj, finalizer)
+}
+
+// served: a built-in resource, or a custom one whose CRD is Established.
+func (p *pass) served(gvr schema.GroupVersionResource) bool {
+	return builtin(gvr) || p.crdEstablished(gvr.Resource+"."+gvr.Group)
+}
+
 // addFinalizer adds a finalizer the way controllers do on first reconcile.
 func (p *pass) addFinalizer(gvr schema.GroupVersionResource, obj *unstructured.Unstructured, finalizer string) error {
 	if slices.Contains(obj.GetFinalizers(), finalizer) {

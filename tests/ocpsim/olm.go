@@ -161,6 +161,20 @@ func (p *pass) operatorCSV(pkg string) *unstructured.Unstructured {
 // Subscription says.
 func (p *pass) operatorRunning(pkg string) bool { return p.operatorCSV(pkg) != nil }
 
+// subscribed: some Subscription asks for package pkg.
+func (p *pass) subscribed(pkg string) bool {
+	subs, err := p.list(gvrSubscriptions)
+	if err != nil {
+		return false
+	}
+	for _, s := range subs {
+		if str(s, "spec", "name") == pkg && !deleting(s) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Sim) reconcileSubscriptions(p *pass) error {
 	subs, err := p.list(gvrSubscriptions)
 	if err != nil {

@@ -101,12 +101,14 @@ func (s *Sim) reconcileDSCI(p *pass) error {
 	})
 }
 
-// reconcileDSC plays the DataScienceCluster controller.
-//
-// C8: a DSC created while authpolicies.kuadrant.io did not exist never
-// becomes Ready (the KServe reconciler crash-loops). C9: KServe needs the
-// LeaderWorkerSet API. C12: MaaS enabled without its gateway and database
-// Secret stays failed.
+// reconcileDSC plays the DataScienceCluster controller
+// (opendatahub-operator@v3.4.0 internal/controller/datasciencecluster).
+// Neither a missing AuthPolicy CRD (odh-model-controller skips that watch:
+// odh-model-controller@odh-v3.4 llm_inferenceservice_controller.go
+// SetupWithManager) nor a missing LeaderWorkerSet API (checked on vanilla
+// Kubernetes only: components/kserve/kserve_controller_actions.go
+// checkOperatorAndCRDDependencies) keeps it from Ready on OpenShift; C8 and
+// C9 are the program's order, not rules here.
 func (s *Sim) reconcileDSC(p *pass) error {
 	if p.operatorCSV(rhodsPackage) == nil {
 		return nil // the operator is gone: nothing updates the DSC any more
@@ -129,13 +131,6 @@ func (s *Sim) reconcileDSC(p *pass) error {
 
 func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error {
 	uid := string(dsc.GetUID())
-	if s.crashLoops(p, dsc) {
-		return p.patchStatus(gvrDSCs, dsc, func(st map[string]any) {
-			st["phase"] = "Not Ready"
-			setConditions(st, s.now(), cond{Type: "Ready", Status: "False", Reason: "Error",
-				Message: "DataScienceCluster was created before CRD " + authPolicyCRD + " existed: the KServe reconciler crash-loops (no matches for kind \"AuthPolicy\" in version \"kuadrant.io/v1\") and the DataScienceCluster is never reconciled (C8); delete and re-create it"})
-		})
-	}
 	state := func(component string) string { return str(dsc, "spec", "components", component, "managementState") }
 	maas := s.modelsAsService(p, dsc, state("kserve") == "Managed")
 	if !s.elapsed("dsc/"+uid, s.opts.Delays.ComponentsReady) {
@@ -148,6 +143,11 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 	ready := true
 	for _, c := range dscComponents {
 		if state(c.key) != "Managed" {
+			// A component leaving Managed has its CR deleted and, with it
+			// (owner references), what it deployed.
+			if err := s.removeComponent(p, c.key); err != nil {
+				return err
+			}
 			conds = append(conds, cond{Type: c.condition, Status: "False", Reason: "Removed", Message: "Component ManagementState is set to Removed"})
 			continue
 		}
@@ -157,7 +157,8 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 		}
 		conds = append(conds, cc...)
 		for _, x := range cc {
-			ready = ready && x.Status == "True"
+			// *Ready conditions count; dependency notes are Info.
+			ready = ready && (x.Status == "True" || !strings.HasSuffix(x.Type, "Ready"))
 		}
 	}
 	conds = append(conds, maas)
@@ -168,7 +169,7 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 	if !ready {
 		var not []string
 		for _, c := range conds {
-			if c.Status != "True" && c.Reason != "Removed" {
+			if c.Status != "True" && c.Reason != "Removed" && strings.HasSuffix(c.Type, "Ready") {
 				// handler names, as computeComponentsStatus lists them
 				not = append(not, strings.ToLower(strings.TrimSuffix(c.Type, "Ready")))
 			}
@@ -186,21 +187,22 @@ func (s *Sim) reconcileDSCObject(p *pass, dsc *unstructured.Unstructured) error 
 	})
 }
 
-// crashLoops decides C8 at first sight of a DSC: it is broken for good if
-// the AuthPolicy CRD did not exist then (or was created after it).
-func (s *Sim) crashLoops(p *pass, dsc *unstructured.Unstructured) bool {
-	k := "dsc-c8/" + string(dsc.GetUID())
-	if v, ok := s.verdicts[k]; ok {
-		return v == "crashloop"
+// componentDeployments are the Deployments each simulated component runs.
+var componentDeployments = map[string][]string{
+	"dashboard": {"rhods-dashboard"},
+	"kserve":    {kserveControllerDep, modelControllerName},
+}
+
+// removeComponent deletes a non-Managed component's Deployments.
+func (s *Sim) removeComponent(p *pass, component string) error {
+	for _, name := range componentDeployments[component] {
+		if p.exists(gvrDeployments, appsNamespace, name) {
+			if err := p.remove(gvrDeployments, appsNamespace, name); err != nil {
+				return err
+			}
+		}
 	}
-	crd, err := p.get(gvrCRDs, "", authPolicyCRD)
-	broken := err != nil || crd == nil || !isTrue(crd, "Established") ||
-		dsc.GetCreationTimestamp().Time.Before(crd.GetCreationTimestamp().Time)
-	s.verdicts[k] = ifElse(broken, "crashloop", "ok")
-	if broken {
-		s.logf("ocpsim: DataScienceCluster %s created before %s (C8): it will never be Ready", dsc.GetName(), authPolicyCRD)
-	}
-	return broken
+	return nil
 }
 
 // deployComponent deploys one Managed component and returns its conditions.
@@ -236,12 +238,14 @@ func (s *Sim) deployComponent(p *pass, dsc *unstructured.Unstructured, component
 		}
 		kserveOK := kserve != nil && isTrue(kserve, "Available")
 		kc := cond{Type: condType, Status: boolStatus(kserveOK), Reason: ifElse(kserveOK, "Ready", "DeploymentsNotReady")}
-		if !p.crdEstablished(lwsCRD) {
-			kc = cond{Type: condType, Status: "False", Reason: "DependencyNotInstalled",
-				Message: "LeaderWorkerSet operator not installed: the llm-d controller needs CRD " + lwsCRD + " (C9)"}
+		// Info only: Wide Expert Parallelism needs the LWS operator.
+		wideEP := cond{Type: "KserveLLMInferenceServiceWideEPDependencies", Status: "True", Reason: "Ready"}
+		if !p.subscribed(lwsPackage) {
+			wideEP = cond{Type: wideEP.Type, Status: "False", Reason: "Subscription not found",
+				Message: "Warning: " + lwsPackage + " not installed, Wide Expert Parallelism with LLMInferenceService cannot be used"}
 		}
 		mcOK := mc != nil && isTrue(mc, "Available")
-		return []cond{kc, {Type: "ModelControllerReady", Status: boolStatus(mcOK), Reason: ifElse(mcOK, "Ready", "DeploymentsNotReady")}}, nil
+		return []cond{kc, wideEP, {Type: "ModelControllerReady", Status: boolStatus(mcOK), Reason: ifElse(mcOK, "Ready", "DeploymentsNotReady")}}, nil
 	}
 	return []cond{{Type: condType, Status: "True", Reason: "Ready"}}, nil
 }
@@ -289,10 +293,11 @@ func (s *Sim) modelsAsService(p *pass, dsc *unstructured.Unstructured, kserve bo
 	if !kserve || !managed {
 		delete(s.retries, k)
 		s.reset(k)
-		for _, name := range []string{maasAPIName, maasControllerName} {
-			if p.exists(gvrDeployments, appsNamespace, name) {
-				_ = p.remove(gvrDeployments, appsNamespace, name)
-			}
+		// The operator removes what it deployed: maas-controller. maas-api and
+		// the rest are the Tenant's (label-tracked, no owner): they stay
+		// unless the Tenant was retired first.
+		if p.exists(gvrDeployments, appsNamespace, maasControllerName) {
+			_ = p.remove(gvrDeployments, appsNamespace, maasControllerName)
 		}
 		if p.exists(gvrModelsAsServices, "", modelsAsServiceCR) {
 			_ = p.remove(gvrModelsAsServices, "", modelsAsServiceCR)
@@ -361,15 +366,19 @@ func (s *Sim) reconcileModelsAsService(p *pass, dsc *unstructured.Unstructured, 
 	if err := p.registerCRDs(MaaSCRDs); err != nil {
 		return cond{Type: "Ready", Status: "False", Reason: "Error", Message: err.Error()}, conds
 	}
-	allOK := true
-	for _, name := range []string{maasAPIName, maasControllerName} {
-		dep, err := s.ensureDeployment(p, deploymentSpec{namespace: appsNamespace, name: name, container: name, owner: dsc,
-			labels: map[string]string{"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "models-as-a-service"}})
-		allOK = allOK && err == nil && dep != nil && isTrue(dep, "Available")
-	}
-	if !allOK {
-		return cond{Type: "Ready", Status: "False", Reason: "DeploymentsNotReady", Message: "waiting for maas-api and maas-controller to be Available"},
+	// The operator deploys maas-controller; maas-controller applies maas-api
+	// for the Tenant (reconcileMaaSController). Ready needs both, as the
+	// Tenant-based build's DSC condition mirrors the Tenant's Ready.
+	ctrl, err := s.ensureDeployment(p, deploymentSpec{namespace: appsNamespace, name: maasControllerName, container: "manager", owner: dsc,
+		labels: map[string]string{"app.kubernetes.io/name": maasControllerName, "app.kubernetes.io/part-of": "models-as-a-service"}})
+	api, _ := p.get(gvrDeployments, appsNamespace, maasAPIName)
+	switch {
+	case err != nil || ctrl == nil || !isTrue(ctrl, "Available"):
+		return cond{Type: "Ready", Status: "False", Reason: "DeploymentsNotReady", Message: "waiting for maas-controller to be Available"},
 			append(conds, cond{Type: "DeploymentsAvailable", Status: "False", Reason: "DeploymentsNotReady"})
+	case api == nil || !isTrue(api, "Available"):
+		return cond{Type: "Ready", Status: "False", Reason: "DeploymentsNotReady", Message: "waiting for maas-controller to apply maas-api for Tenant " + tenantNamespace + "/" + tenantName},
+			append(conds, cond{Type: "DeploymentsAvailable", Status: "True", Reason: "DeploymentsAvailable"})
 	}
 	return cond{Type: "Ready", Status: "True", Reason: "Ready"}, append(conds, cond{Type: "DeploymentsAvailable", Status: "True", Reason: "DeploymentsAvailable"})
 }
@@ -390,19 +399,4 @@ func (s *Sim) ensureModelsAsServiceCR(p *pass, dsc *unstructured.Unstructured) (
 func mirrorReady(cr *unstructured.Unstructured) cond {
 	c, _ := condition(cr, "Ready")
 	return cond{Type: "ModelsAsServiceReady", Status: ifElse(c.Status == "", "False", c.Status), Reason: c.Reason, Message: c.Message}
-}
-
-// dscReady: some DataScienceCluster reports Ready (C11).
-// kserveDeployed: a DSC reports KServe and odh-model-controller deployed.
-func (p *pass) kserveDeployed() bool {
-	dscs, err := p.list(gvrDSCs)
-	if err != nil {
-		return false
-	}
-	for _, d := range dscs {
-		if !deleting(d) && isTrue(d, "KserveReady") && isTrue(d, "ModelControllerReady") {
-			return true
-		}
-	}
-	return false
 }
