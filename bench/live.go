@@ -83,7 +83,7 @@ func NewStack(ctx context.Context, parent string, o StackOptions) (*Stack, error
 	if err != nil {
 		return nil, fmt.Errorf("creating the stack dir: %w", err)
 	}
-	s, _, err := testkit.InlineStack(ctx, dir, o.Name, "bench")
+	s, _, err := testkit.InlineStack(ctx, dir, o.Name, "bench", nil)
 	if err != nil {
 		return nil, err
 	}

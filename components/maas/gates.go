@@ -171,7 +171,7 @@ func envoyFilterGate() readiness.Gate {
 		Name: EnvoyFilterGeneratedGate, Constraint: "C13", Layer: layer,
 		Object:  "EnvoyFilter " + IngressNamespace + "/" + EnvoyFilterName,
 		Expect:  "odh-model-controller to generate it for the authorino-tls-bootstrap annotation",
-		Hint:    fmt.Sprintf("it reacts to annotation changes only and skips while Authorino TLS is off: check oc logs -n %s deploy/%s, then oc rollout restart deployment/%s -n %s", ApplicationsNamespace, ModelControllerName, ModelControllerName, ApplicationsNamespace),
+		Hint:    fmt.Sprintf("it reconciles on Gateway events and skips while Authorino TLS is off: check oc logs -n %s deploy/%s, then oc rollout restart deployment/%s -n %s (a restart replays every Gateway)", ApplicationsNamespace, ModelControllerName, ModelControllerName, ApplicationsNamespace),
 		Timeout: EnvoyFilterTimeout,
 		Check:   readiness.Exists(kube.EnvoyFilters, "EnvoyFilter", IngressNamespace, EnvoyFilterName),
 	}

@@ -51,8 +51,9 @@ func (m *MaaS) newBootstrap(ctx *pulumi.Context, name string, a MaaSArgs, author
 // namespace (docs/decisions.md D5): a Patch behind gates proving both exist. C14: after the
 // bootstrap annotation (EnvoyFilter generated) and MaaS enabled (Ready).
 func (m *MaaS) newTenant(ctx *pulumi.Context, name string, a MaaSArgs, enabled, bootstrap readiness.Prerequisite) (readiness.Prerequisite, error) {
+	// tenantExists first: it tells a MaaS without the Tenant API at once.
 	nsExists, tenantExists := tenantGates()
-	opts, err := a.Gates.Options(a.After, enabled, bootstrap, readiness.Prerequisite{Gates: []readiness.Gate{nsExists, tenantExists}})
+	opts, err := a.Gates.Options(a.After, enabled, bootstrap, readiness.Prerequisite{Gates: []readiness.Gate{tenantExists, nsExists}})
 	if err != nil {
 		return readiness.Prerequisite{}, fmt.Errorf("maas %q: binding prerequisites of the Tenant %s/%s patch: %w", name, TenantNamespace, TenantName, err)
 	}

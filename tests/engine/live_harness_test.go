@@ -58,6 +58,9 @@ type live struct {
 	stackName string
 	stateDir  string
 
+	auditLog string             // the API server's audit log (finalizer edits)
+	runCtx   testkit.RunContext // the current run's context, for the program's waits
+
 	logMu      sync.Mutex
 	simLog     []string
 	panics     int
@@ -71,7 +74,10 @@ func startLive(t *testing.T, ctx context.Context, name string, opts func(*ocpsim
 	t.Helper()
 	l := &live{t: t, ctx: ctx, stackName: name}
 	timed(t, "control plane start", func() {
-		env, err := kubeenv.Start(ctx, kubeenv.Options{})
+		audit, log, err := auditArgs(t.TempDir())
+		require.NoError(t, err)
+		l.auditLog = log
+		env, err := kubeenv.Start(ctx, kubeenv.Options{ExtraAPIServerArgs: audit})
 		require.NoError(t, err)
 		l.env = env
 		t.Cleanup(func() {
@@ -103,7 +109,7 @@ func startLive(t *testing.T, ctx context.Context, name string, opts func(*ocpsim
 			l.dumpSimLog(60)
 		}
 	})
-	l.stack, l.stateDir = liveStack(t, ctx, name, l.env.Kubeconfig)
+	l.stack, l.stateDir = liveStack(t, ctx, name, l.env.Kubeconfig, &l.runCtx)
 	return l
 }
 
@@ -160,9 +166,9 @@ func (l *live) dumpSimLog(n int) {
 // liveStack is stack name of the real project in a temp dir, configured
 // from testkit.Config (baremetal, live, static Route53 keys and the
 // database password as secrets) with two models and the kubeconfig.
-func liveStack(t *testing.T, ctx context.Context, name, kubeconfig string) (auto.Stack, string) {
+func liveStack(t *testing.T, ctx context.Context, name, kubeconfig string, run *testkit.RunContext) (auto.Stack, string) {
 	t.Helper()
-	s, state, err := testkit.InlineStack(ctx, t.TempDir(), name, "engine-test")
+	s, state, err := testkit.InlineStack(ctx, t.TempDir(), name, "engine-test", run)
 	require.NoError(t, err)
 	cfg := testkit.Config().WithModels(2).
 		Set("cluster", map[string]any{"kubeconfig": kubeconfig}).

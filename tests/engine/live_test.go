@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -38,6 +39,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/rhoai-pulumi/installer/components/maas"
 	"github.com/rhoai-pulumi/installer/internal/kube"
 	"github.com/rhoai-pulumi/installer/tests/ocpsim"
 )
@@ -55,7 +57,27 @@ func TestEngineLive_upRefreshDriftDestroy(t *testing.T) {
 	defer cancel()
 	l := startLive(t, ctx, "live", nil)
 
-	l.up("up (converge)")
+	// Waiting gates report on the dependent's component line: what they wait
+	// for, what they see, the time spent and left.
+	var progress []string
+	var mu sync.Mutex
+	timed(t, "up (converge)", func() {
+		_, f, err := l.tryUp(ctx, "up (converge)", func(e events.EngineEvent) {
+			if d := e.DiagnosticEvent; d != nil && d.Ephemeral && strings.Contains(d.Message, " waits on ") {
+				mu.Lock()
+				progress = append(progress, strings.TrimSpace(d.Message))
+				mu.Unlock()
+			}
+		})
+		require.NoError(t, err, f.summary())
+	})
+	mu.Lock()
+	require.NotEmpty(t, progress, "no progress line from a waiting gate")
+	t.Logf("PROGRESS lines from waiting gates: %d, e.g. %q", len(progress), progress[len(progress)/2])
+	for _, line := range progress {
+		assert.Regexp(t, `^\S+ waits on \w+( \([^)]+\))?: .+; waited \w+, \w+ left for .+$`, line)
+	}
+	mu.Unlock()
 	resources, pending := l.stateResources()
 	objects := createdObjects(resources)
 	t.Logf("RESOURCES in state after up: %d (%d Kubernetes objects the program created, %d pending operations)", len(resources), len(objects), pending)
@@ -156,6 +178,70 @@ func TestEngineLive_faults(t *testing.T) {
 		l.previewNoChanges("certificate: preview (expect no changes)")
 	})
 
+	t.Run("InstallPlan Failed", func(t *testing.T) {
+		// OLM's ExecutePlan failure (catalog operator.go): the plan Failed,
+		// the Subscription InstallPlanFailed=True, never retried.
+		const msg = `error validating existing CRs against new CRD's schema for "leaderworkersetoperators.operator.openshift.io": error validating operator.openshift.io/v1, Kind=LeaderWorkerSetOperator "cluster": updated validation is too restrictive`
+		fault := ocpsim.Fault{Kind: ocpsim.InstallPlanFailed, Package: "leader-worker-set", Message: msg}
+		l := startLive(t, ctx, "fault-installplan", nil)
+		require.NoError(t, l.sim.Inject(fault))
+		visible := firstTime(ctx, func(ctx context.Context) bool {
+			for _, ip := range l.listQuiet(kube.InstallPlans, "openshift-lws-operator") {
+				if phase, _, _ := unstructured.NestedString(ip.Object, "status", "phase"); phase == "Failed" {
+					return true
+				}
+			}
+			return false
+		})
+		l.faultRun("installplan", visible, "phase Failed: "+msg, nil)
+		l.sim.Clear(fault)
+		// A failed plan is final: deleting it makes OLM resolve again.
+		for _, ip := range l.list(kube.InstallPlans, "openshift-lws-operator") {
+			require.NoError(t, l.dyn.Resource(kube.InstallPlans).Namespace(ip.GetNamespace()).Delete(ctx, ip.GetName(), metav1.DeleteOptions{}))
+		}
+		l.up("installplan: up after clearing and deleting the failed plan (converge)")
+		l.previewNoChanges("installplan: preview (expect no changes)")
+	})
+
+	t.Run("MaaS without the Tenant API", func(t *testing.T) {
+		// opendatahub-operator@v3.4.0 get_all_manifests.sh pins
+		// models-as-a-service v0.1.0: no Tenant CRD.
+		fault := ocpsim.Fault{Kind: ocpsim.MaaSWithoutTenant}
+		l := startLive(t, ctx, "fault-maas-v010", nil)
+		require.NoError(t, l.sim.Inject(fault))
+		visible := firstTime(ctx, func(ctx context.Context) bool {
+			for _, c := range l.listQuiet(kube.CRDs, "") {
+				if c.GetName() == maas.ModelRefCRD {
+					return true
+				}
+			}
+			return false
+		})
+		l.faultRun("maas-v010", visible, "the cluster serves models-as-a-service without the Tenant API", nil)
+		l.sim.Clear(fault)
+		l.up("maas-v010: up once the Tenant API is served (converge)")
+		l.previewNoChanges("maas-v010: preview (expect no changes)")
+	})
+
+	t.Run("Kuadrant MissingDependency", func(t *testing.T) {
+		// kuadrant-operator's pod probed its dependencies too early: the
+		// kuadrantReady gate restarts it once, as the message asks, and the
+		// run converges without a human.
+		l := startLive(t, ctx, "fault-kuadrant", nil)
+		require.NoError(t, l.sim.Inject(ocpsim.Fault{Kind: ocpsim.KuadrantStartedEarly}))
+		var restarted atomic.Bool
+		timed(t, "kuadrant: up (converge through one operator restart)", func() {
+			_, f, err := l.tryUp(ctx, "kuadrant", func(e events.EngineEvent) {
+				if d := e.DiagnosticEvent; d != nil && strings.Contains(d.Message, "the operator pod was restarted as the message asks") {
+					restarted.Store(true)
+				}
+			})
+			require.NoError(t, err, f.summary())
+		})
+		assert.True(t, restarted.Load(), "the gate restarted the kuadrant-operator pod")
+		l.previewNoChanges("kuadrant: preview (expect no changes)")
+	})
+
 	t.Run("Machine InsufficientInstanceCapacity", func(t *testing.T) {
 		// No bare-metal GPU node: the GPUs come from a GPU MachineSet,
 		// created once the models' gpuAllocatable gate is waiting, whose
@@ -200,34 +286,57 @@ func TestEngineLive_interrupted(t *testing.T) {
 	defer cancel()
 	l := startLive(t, ctx, "interrupted", nil)
 
-	interrupt := func(name string, after int, kill bool) {
+	// interruptBound is how soon an up cancelled while a gate waits must
+	// return: the waits end with the run's context, not their budgets
+	// (minutes). The engine first lets running steps finish.
+	const interruptBound = 20 * time.Second
+	interrupt := func(name string, after int, kill, whileWaiting bool) {
 		runCtx, stop := context.WithCancel(ctx)
 		defer stop()
 		done := 0
 		var stopped time.Time
+		var waiting string
+		var once sync.Once
+		halt := func() {
+			stopped = time.Now()
+			if kill {
+				l.killPulumi()
+			} else {
+				stop()
+			}
+		}
 		timed(t, name, func() {
 			_, f, err := l.tryUp(runCtx, name, func(e events.EngineEvent) {
+				if whileWaiting {
+					if d := e.DiagnosticEvent; d != nil && d.Ephemeral && strings.Contains(d.Message, " waits on ") {
+						once.Do(func() { waiting = strings.TrimSpace(d.Message); halt() })
+					}
+					return
+				}
 				if e.ResOutputsEvent == nil || e.ResOutputsEvent.Metadata.Op == apitype.OpSame {
 					return
 				}
 				if done++; done == after {
-					stopped = time.Now()
-					if kill {
-						l.killPulumi()
-					} else {
-						stop()
-					}
+					halt()
 				}
 			})
-			require.Error(t, err, "the run was interrupted after %d resources", after)
+			require.Error(t, err, "the run was interrupted")
+			took := time.Since(stopped)
+			if whileWaiting {
+				require.NotEmpty(t, waiting, "no gate waited")
+				t.Logf("%s: cancelled while %q; the run returned %s later (bound %s): %s", name, waiting, took.Round(time.Millisecond), interruptBound, firstLine(err.Error()+" "+f.summary()))
+				assert.Less(t, took, interruptBound, "a cancelled run returns without waiting out its gates")
+				return
+			}
 			t.Logf("%s: stopped after %d resources; the run returned %s later: %s", name, after,
-				time.Since(stopped).Round(time.Millisecond), firstLine(err.Error()+" "+f.summary()))
+				took.Round(time.Millisecond), firstLine(err.Error()+" "+f.summary()))
 		})
 		resources, pending := l.stateResources()
 		t.Logf("%s: state holds %d resources, %d pending operations", name, len(resources), pending)
 	}
-	interrupt("up cancelled (SIGINT)", 25, false)
-	interrupt("up killed (SIGKILL)", 25, true)
+	interrupt("up cancelled while a gate waits (SIGINT)", 0, false, true)
+	interrupt("up cancelled (SIGINT)", 25, false, false)
+	interrupt("up killed (SIGKILL)", 25, true, false)
 
 	// A killed CLI leaves the stack's lock behind: pulumi cancel removes it.
 	timed(t, "pulumi cancel (the killed run's lock)", func() { require.NoError(t, l.stack.Cancel(ctx)) })
@@ -431,6 +540,8 @@ func (l *live) tryUp(ctx context.Context, name string, onEvent func(events.Engin
 	f := &failures{onEvent: onEvent}
 	out := l.progress(name)
 	defer out.Close()
+	l.runCtx.Set(ctx)
+	defer l.runCtx.Set(l.ctx)
 	res, err := l.stack.Up(ctx, append(opts, optup.ProgressStreams(out), optup.EventStreams(f.watch()))...)
 	return res, f, err
 }
@@ -518,5 +629,11 @@ func (l *live) requireClean(objects []kubeObject) {
 		time.Sleep(time.Second)
 	}
 	assert.Empty(t, terminating, "namespaces stuck Terminating 30s after destroy")
-	t.Logf("after destroy: 0 of %d created objects left, %d CSVs, %d namespaces Terminating", len(objects), len(csvs), len(terminating))
+	maasLeft := l.maasLeftovers()
+	assert.Empty(t, maasLeft, "what maas-controller made for the Tenant (label-tracked, cross-namespace and cluster-wide), still there after destroy")
+	edits, err := finalizerEdits(l.auditLog)
+	require.NoError(t, err)
+	assert.Empty(t, edits, "finalizers edited by a client other than the controllers that own them")
+	t.Logf("after destroy: %d of %d created objects left, %d CSVs, %d namespaces Terminating, %d Tenant leftovers, %d finalizer edits by the program",
+		len(left), len(objects), len(csvs), len(terminating), len(maasLeft), len(edits))
 }

@@ -52,7 +52,7 @@ func renderStack(t *testing.T, ctx context.Context) (s auto.Stack, rendered, sta
 	t.Helper()
 	tmp := t.TempDir()
 	rendered = filepath.Join(tmp, "rendered")
-	s, state, err := testkit.InlineStack(ctx, tmp, "engine-render", "engine-test")
+	s, state, err := testkit.InlineStack(ctx, tmp, "engine-render", "engine-test", nil)
 	require.NoError(t, err)
 	// Structured keys are set by path, as a user does (pulumi config set --path):
 	// the project schema types them as objects.

@@ -4,8 +4,10 @@
 // the dynamic fake of NewFakeClient) it bootstraps what a fresh cluster has
 // and plays OLM, the operators the program installs, the machine API, the
 // scheduler and the kubelet, so that the program's own readiness signals
-// are satisfied, and every ordering constraint (C1-C18, README.md)
-// fails the way the real platform fails when broken.
+// are satisfied, and every ordering constraint (C1-C18, README.md) the
+// real operators enforce fails the way they fail when broken, with their
+// reasons and messages. Constraints upstream does not enforce are the
+// program's order only; the simulator does not invent a failure for them.
 //
 // # API
 //
@@ -20,48 +22,76 @@
 // Clock: fakeClock}) and Step/Settle instead of Run: passes are
 // deterministic and a fake clock steps through Options.Delays.
 //
-// # The program's signals and who satisfies them
+// # The program's signals, who writes them, and the upstream source
 //
-// Go gates (components/*/gates.go, components/readiness/checks.go):
+// Every rule below names the upstream code it follows (repository@tag:path;
+// OLM is openshift/operator-framework-olm@release-4.21, whose OLM code is
+// staging/operator-lifecycle-manager). Go gates are in components/*/gates.go
+// and components/readiness/checks.go; "program order" marks a constraint
+// the program keeps although upstream does not enforce it (the simulator
+// does not either).
 //
-//	gate (layer)                       reads                                                                  simulated by
-//	csvSucceeded (olm)                 Subscription .status.installedCSV, ResolutionFailed; InstallPlan       olm.go: plan per Subscription (approved unless Manual),
-//	                                   .spec.clusterServiceVersionNames/.approved; CSV .status.phase/          CSV Pending -> Installing -> Succeeded after Delays.CSVInstall,
-//	                                   reason/message                                                         Failed on NoOperatorGroup/TooMany/Unsupported mode or a fault
-//	crdEstablished (olm)               CRD Established, NamesAccepted                                         olm.go registers OperatorCRDs[pkg] only once Succeeded (C1)
-//	removeCSVs (olm, destroy)          CSV label operators.coreos.com/<pkg>.<ns> (cut to 63 chars), olm.copiedFrom  olm.go CSVLabel
-//	certManagerExists (tls)            CertManager cluster                                                     certmanager.go creates it after the CSV
-//	certManagerAvailable (tls)         Deployments cert-manager{,-webhook,-cainjector} Available;              certmanager.go + deployment controller + kubelet.go;
-//	                                   ValidatingWebhookConfiguration cert-manager-webhook caBundle           caBundle once the cainjector is Available
-//	certManagerConfigured (tls)        CertManager *Degraded ("validation failed"); cert-manager Deployment    certmanager.go: overrideArgs validated, merged into the
-//	                                   container args, generation/observedGeneration/replica counts           controller's args; the rollout is the deployment controller's
-//	apiCertificateServed (tls, C18)    KubeAPIServer cluster spec.observedConfig.servingInfo.namedCertificates, platform.go: new revision + config-N, nodes move after
-//	                                   status.latestAvailableRevision/nodeStatuses; ConfigMap                 Delays.Rollout; ClusterOperator kube-apiserver Progressing
-//	                                   openshift-kube-apiserver/config-N; ClusterOperator kube-apiserver
-//	credentialsProvisioned (awsiam)    CredentialsRequest .status.provisioned, lastSyncGeneration, conditions; platform.go (CCO, AWS only): Secret, finalizer
-//	                                   Secret keys aws_access_key_id/aws_secret_access_key
-//	machinesProvisioned (gpucapacity)  Machines by label cluster-api-machineset: phase Running + nodeRef;      machines.go; faults.go InsufficientCapacity
-//	                                   errorReason/errorMessage/Failed; providerStatus MachineCreation=False
-//	gpuAllocatable (gpu, C6)           Nodes .status.allocatable nvidia.com/gpu; GPU Machines' errors         gpu.go: only NFD-labelled nodes, Delays.Driver after a ready
-//	                                                                                                          ClusterPolicy
-//	lwsReady (lws, C9)                 CRD leaderworkersets.leaderworkerset.x-k8s.io; Deployment               lws.go (the operand, not OLM, registers the CRD)
-//	                                   openshift-lws-operator/lws-controller-manager Available
-//	persesReady (observability)        UIPlugin monitoring Available; CRD persesdashboards.perses.dev          lws.go reconcileUIPlugins (Perses CRDs with perses.enabled)
-//	dsciExists, applicationsNamespace  DSCInitialization default-dsci; Namespace redhat-ods-applications       rhoai.go, Delays.DSCInitialization after the CSV
-//	dashboardConfigExists (rhoai)      CRD odhdashboardconfigs.opendatahub.io; OdhDashboardConfig             rhoai.go, once the DSC deployed the dashboard
-//	dscReady (rhoai, C11)              DSC Ready, KserveReady, ModelControllerReady                            rhoai.go (C8 never, C9 KserveReady)
-//	modelsAsServiceReady (maas, C12)   DSC .status.observedGeneration; ModelsAsServiceReady (PrerequisitesMissing) rhoai.go modelsAsService: verdict at enable time, sticky
-//	authorino*Exists (maas, C13)       Service authorino-authorino-authorization, Authorino, Deployment        kuadrant.go (Kuadrant -> Authorino -> Services/Deployment)
-//	authorinoServerCertIssued          Secret kuadrant-system/authorino-server-cert                            platform.go service-ca (serving-cert annotation)
-//	authorinoRolledOut                 Deployment authorino: volumes tls-cert + openshift-service-ca, env     kuadrant.go keeps volumes/args from the CR, never the env;
-//	                                   SSL_CERT_FILE/REQUESTS_CA_BUNDLE, rollout fields, Available            rollout by the deployment controller
-//	envoyFilterGenerated (maas, C13)   EnvoyFilter openshift-ingress/maas-default-gateway-authn-ssl           maas.go reconcileGatewayBootstrap
-//	tenantNamespace/tenantExists (C14) Namespace models-as-a-service; Tenant default-tenant                    maas.go (maas-controller, re-created every Delays.TenantRecreate)
-//	removeRecreatedTenant (destroy)    Deployment redhat-ods-applications/maas-controller gone                 rhoai.go deletes it when modelsAsService leaves Managed
+//	gate (layer)                       reads                                  simulated by, after upstream
+//	csvSucceeded (olm)                 Subscription installedCSV and          olm.go: one InstallPlan per Subscription (approved unless Manual;
+//	                                   InstallPlanFailed/ResolutionFailed/    its CRDs are InstallPlan steps); CSV Pending RequirementsNotMet
+//	                                   BundleUnpackFailed; InstallPlan phase; until they are Established, Installing, Succeeded after
+//	                                   CSV phase/reason/message                Delays.CSVInstall; OperatorGroup problems Failed; faults
+//	                                                                          CSVFailed (reason), InstallPlanFailed. OLM pkg/controller/
+//	                                                                          operators/catalog/operator.go, olm/operator.go; terminal reasons:
+//	                                                                          operator-framework/api@v0.36.0 pkg/operators/v1alpha1
+//	crdEstablished (olm)               CRD Established, NamesAccepted         OLM applies them as InstallPlan steps (catalog/step.go)
+//	removeCSVs (olm, destroy)          CSV label operators.coreos.com/<pkg>.<ns> OLM decorators (ComponentLabelKey: cut to 63 characters)
+//	certManagerExists/Available/       CertManager cluster, its Deployments,  certmanager.go (openshift/cert-manager-operator@release-1.19:
+//	Configured (tls)                   webhook caBundle, overrideArgs         deployment overrides validated, merged into the args)
+//	apiCertificateServed (tls, C18)    KubeAPIServer revisions, config-N      platform.go (openshift/cluster-kube-apiserver-operator@release-4.21)
+//	credentialsProvisioned (awsiam)    CredentialsRequest provisioned, Secret platform.go (openshift/cloud-credential-operator@release-4.21)
+//	machinesProvisioned (gpucapacity)  Machines phase, nodeRef, errorReason   machines.go (openshift/api@release-4.21 machine/v1beta1;
+//	                                                                          a Failed Machine is never retried); fault InsufficientCapacity
+//	gpuAllocatable (gpu, C6)           Nodes allocatable nvidia.com/gpu       gpu.go (NVIDIA/gpu-operator@v26.3.3: ClusterPolicy ready without a
+//	                                                                          GPU node; only NFD-labelled nodes get the driver)
+//	lwsReady (lws, C9: program order)  CRD leaderworkersets; lws-controller-  lws.go (the operand registers the CRD). KServe does not need it
+//	                                   manager Available                      on OpenShift (opendatahub-operator@v3.4.0 components/kserve/
+//	                                                                          kserve_controller_actions.go: LWS CRD checked on Kubernetes only)
+//	persesReady (observability)        UIPlugin Available; CRD persesdash-    lws.go; the perses.dev CRDs come with the COO bundle
+//	                                   boards                                 (rhobs/observability-operator bundle/manifests/perses.dev_*.yaml)
+//	dsciExists, applicationsNamespace, DSCInitialization, Namespace,          rhoai.go
+//	dashboardConfigExists (rhoai)      OdhDashboardConfig
+//	dscReady (rhoai, C11)              DSC KserveReady, ModelControllerReady  rhoai.go: components' conditions; Ready lists not-ready handlers
+//	                                   (DSC Ready only as a warning)          ("Some components are not ready: ..."); observedGeneration only
+//	                                                                          when Ready (opendatahub-operator@v3.4.0 pkg/controller/
+//	                                                                          reconciler/reconciler.go); Wide EP note without LWS
+//	kuadrantReady (connectivity, C7)   Kuadrant Ready; MissingDependency ->   kuadrant.go: dependencies probed when the operator pod starts
+//	                                   restart pods app=kuadrant,control-     (kuadrant-operator@v1.3.1 internal/controller/state_of_the_world.go,
+//	                                   plane=controller-manager once          internal/kuadrant/errors.go); the Istio CRDs appear with the first
+//	                                                                          OpenShift GatewayClass (gateway.go)
+//	modelsAsServiceReady (maas, C12)   DSC ModelsAsServiceReady; ModelsAs-    rhoai.go modelsAsService: the CR's Ready copied to the DSC; missing
+//	                                   Service CR conditions; Tenant Ready    maas-db-config: Error "blocking prerequisites missing" (Secret
+//	                                                                          watched); missing Gateway: Error, retried on the error backoff
+//	                                                                          (opendatahub-operator@v3.4.0 internal/controller/components/
+//	                                                                          modelsasservice/*); KServeDisabled, Removed
+//	authorino*Exists (maas, C13)       Service, Authorino, Deployment         kuadrant.go (Kuadrant creates Authorino: kuadrant-operator@v1.3.1
+//	                                                                          internal/controller/authorino_reconciler.go)
+//	authorinoServerCertIssued          Secret authorino-server-cert           platform.go service-ca (serving-cert annotation)
+//	authorinoRolledOut                 Deployment template and rollout;       kuadrant.go: TlsSecretNotProvided before the Deployment is touched,
+//	                                   Authorino Ready reason                 retried on backoff, no Secret watch, TLS unset means on
+//	                                                                          (authorino-operator@v0.22.0 controllers/authorino_controller.go)
+//	envoyFilterGenerated (maas, C13)   EnvoyFilter <gateway>-authn-ssl        maas.go: on a Gateway's creation or any update while the bootstrap
+//	                                                                          annotation is on; zero Authorinos count as TLS on
+//	                                                                          (odh-model-controller@odh-v3.4 internal/controller/serving/llm/
+//	                                                                          gateway_controller.go, pkg/utils/kuadrant.go)
+//	tenantNamespace/tenantExists (C14) Namespace, Tenant; MaaS API without    maas.go (models-as-a-service@v0.1.1 maas-controller/cmd/manager/
+//	                                   the Tenant CRD -> terminal             main.go: namespace and Tenant ensured every 30 s)
+//	maasModelRefReady (maas, C15)      MaaSModelRef phase/Ready               maas.go (maasmodelref_controller.go, providers_llmisvc.go: HTTPRoute
+//	                                                                          by router labels; Invalid/Unsupported final, the rest heals)
+//	maasSubscriptionActive,            MaaSSubscription/MaaSAuthPolicy phase  maas.go (maassubscription_controller.go, maasauthpolicy_controller.go:
+//	maasAuthPolicyActive (C16:                                                model refs checked for existence only; Failed/Degraded heal)
+//	program order)
+//	tenantRetired, maasController-     Tenant Ready ManagementStateIdle and   maas.go: management-state Removed runs the cleanup of
+//	Gone, tenantGone, tenantNamespace- finalizer; Deployment maas-controller; tenant_finalize.go (CronJob and TokenRateLimitPolicy left, as
+//	Gone (maas, destroy)               Tenant; Namespace                      upstream), drops the finalizer, leaves the Tenant idle
 //
 // pulumi.com/waitFor expressions (components/**):
 //
-//	Subscription                        jsonpath={.status.installedCSV} / {.status.installPlanRef.name} (Manual)   olm.go
 //	CredentialsRequest cert-manager     jsonpath={.status.provisioned}=true                                        platform.go
 //	ClusterIssuer, Issuer, Certificate  condition=Ready                                                            certmanager.go
 //	MachineSet <infra>-gpu-worker-<z>   jsonpath={.status.readyReplicas}=N                                         machines.go
@@ -69,51 +99,56 @@
 //	ClusterPolicy gpu-cluster-policy    jsonpath={.status.state}=ready (ready with no GPU node, as the real one)    gpu.go
 //	GatewayClass                        condition=Accepted (controller openshift.io/gateway-controller/v1)         gateway.go
 //	Gateway                             condition=Programmed (needs its listeners' certificate Secrets)            gateway.go
-//	Kuadrant kuadrant                   condition=Ready                                                            kuadrant.go
 //	UIPlugin dashboards, monitoring     condition=Available                                                        lws.go
-//	DataScienceCluster default-dsc      condition=Ready                                                            rhoai.go
 //	LLMInferenceService                 condition=Ready                                                            kserve.go
-//	MaaSModelRef                        jsonpath={.status.phase}=Ready                                             maas.go
-//	MaaSSubscription, MaaSAuthPolicy    jsonpath={.status.phase}=Active                                            maas.go
 //	Deployment/Service/PVC maas-db      provider awaits: Available, endpoints, Bound                               kubelet.go + kube-controller-manager
+//
+// Subscriptions, the Kuadrant CR, the DataScienceCluster and the MaaS custom
+// resources have no waitFor: their gates read what the operators write and
+// tell a retry from a final failure.
 //
 // Preflight and discovery (components/preflight, stacks/facts.go): ClusterVersion version (history
 // Completed 4.21.x), the default StorageClass (WaitForFirstConsumer), Secret openshift-config/pull-secret
 // (registry.redhat.io auth), Infrastructure cluster (platform, AWS region, infrastructureName), DNS cluster
 // baseDomain, Ingress cluster domain, worker MachineSets (AMI, zones, subnets, security groups: AWS),
 // PackageManifest gpu-operator-certified defaultChannel, ConfigMap openshift-monitoring/cluster-monitoring-config
-// (Options.MonitoringConfig) and the Subscriptions/CSVs of conflicting operators: Bootstrap (platform.go,
-// machines.go, olm.go). The SelfSubjectAccessReview is answered by the real API server (NewFakeClient allows it).
+// (Options.MonitoringConfig), the Subscriptions/CSVs of conflicting operators and the MaaS CRDs (Tenant API):
+// Bootstrap (platform.go, machines.go, olm.go). The SelfSubjectAccessReview is answered by the real API server
+// (NewFakeClient allows it).
 //
-// # Constraints, as the platform enforces them
+// # Constraints: which the platform enforces, which are the program's order
 //
-//	C1  operator CRDs are registered only once the CSV is Succeeded (a CR before fails: no such kind)
-//	C2  Certificates fail (retried) while the Route53 credentials Secret a DNS-01 solver names is missing
-//	C3  Certificates wait (Ready=False DoesNotExist) for their issuer to be Ready
-//	C4  an IngressController pointed at a missing Secret degrades ClusterOperator ingress
-//	C5  only nodes NFD labelled (feature.node.kubernetes.io/pci-10de.present) get GPUs
-//	C6  ClusterPolicy ready even with no GPU node; LLMInferenceServices are Ready only when their replicas fit
-//	    on nodes with allocatable nvidia.com/gpu (packed, running services keep theirs)
-//	C7  Kuadrant stays Ready=False MissingDependency if RHCL started before any OpenShift GatewayClass
-//	C8  a DataScienceCluster created before authpolicies.kuadrant.io is never Ready
-//	C9  KserveReady=False while leaderworkersets.leaderworkerset.x-k8s.io is missing
-//	C10 DSCI MonitoringReady=False CRDNotFound without the COO/Tempo/OTel CRDs
-//	C11 LLMInferenceService Ready only with the DSC Ready
-//	C12 modelsAsService Managed without the Programmed gateway and maas-db-config: PrerequisitesMissing, sticky
-//	    until Removed and Managed again
-//	C13 the authn-ssl EnvoyFilter only on a Gateway event (creation, controller start, change of the bootstrap or
-//	    managed annotation) while the first Authorino by name has listener TLS on; no retry otherwise
-//	C14 Tenant Ready only with its gatewayRef Gateway
-//	C15 MaaSModelRef Failed "HTTPRoute does not reference gateway (expected: maas-default-gateway, found: ...)"
-//	C16 MaaSSubscription/MaaSAuthPolicy created before their MaaSModelRef is Ready: Failed, sticky
+//	C1  enforced: a CR before its CRD fails (no such kind); OLM creates CRDs as InstallPlan steps
+//	C2  enforced: Certificates fail (retried) while the Route53 credentials Secret a DNS-01 solver names is missing
+//	C3  enforced: Certificates wait (Ready=False DoesNotExist) for their issuer to be Ready
+//	C4  enforced: an IngressController pointed at a missing Secret degrades ClusterOperator ingress
+//	C5  enforced: only nodes NFD labelled (feature.node.kubernetes.io/pci-10de.present) get GPUs
+//	C6  enforced: ClusterPolicy ready even with no GPU node; LLMInferenceServices are Ready only when their
+//	    replicas fit on nodes with allocatable nvidia.com/gpu (packed, running services keep theirs)
+//	C7  enforced: Kuadrant Ready=False MissingDependency if kuadrant-operator started before the Istio CRDs
+//	    (the first OpenShift GatewayClass), until its pod restarts
+//	C8  program order: odh-model-controller skips the AuthPolicy watch without the CRD; nothing crash-loops
+//	C9  program order: KServe checks the LWS CRD on vanilla Kubernetes only
+//	C10 enforced: DSCI MonitoringReady=False CRDNotFound without the COO/Tempo/OTel CRDs
+//	C11 program order: kserve never reads the DSC; a service is reconciled once kserve-controller-manager runs
+//	C12 enforced, not sticky: MaaS Ready=False (Error) while maas-db-config or the Gateway is missing; the
+//	    Secret is watched, the Gateway seen again on the error backoff
+//	C13 enforced: the authn-ssl EnvoyFilter only when a Gateway event finds Authorino TLS on (zero Authorinos
+//	    count as on); a skip waits for the next Gateway event
+//	C14 enforced: Tenant Pending (GatewayNotReady) without its gatewayRef Gateway, Failed (PrerequisitesNotMet)
+//	    without maas-db-config
+//	C15 enforced: MaaSModelRef Failed "Failed to reconcile HTTPRoute: HTTPRoute ... does not reference gateway
+//	    (expected: openshift-ingress/maas-default-gateway, found: ...)", healed when the route changes
+//	C16 program order: subscriptions and auth policies fail only on missing model refs or routes, and heal
 //	C17 not enforced (the dashboard flags are accepted at any time)
-//	C18 the named certificate is served only after a kube-apiserver revision rolls out (Delays.Rollout)
+//	C18 enforced: the named certificate is served only after a kube-apiserver revision rolls out (Delays.Rollout)
 //
 // Finalizers (serving.kserve.io/llmisvc-finalizer, maas.opendatahub.io/{model-cleanup,subscription-cleanup,
-// authpolicy-cleanup,tenant-finalizer}) are added by the simulated controllers and removed on deletion only
-// while the rhods-operator CSV is Succeeded (and, for MaaS, maas-controller is deployed). Deleting a
-// Subscription leaves its CSV; deleting the CSV stops the operator (its CRDs stay). OLM also resolves RHCL's
-// dependencies (authorino-, limitador-, dns-operator) into the same InstallPlan with Subscriptions of their own.
+// authpolicy-cleanup,tenant-finalizer}) are added by the simulated controllers and removed on deletion while
+// those controllers run: kserve-controller-manager and maas-controller, which live as long as the DSC keeps
+// their component Managed (not the rhods-operator CSV). Deleting a Subscription leaves its CSV; deleting the
+// CSV stops the operator (its CRDs stay). OLM also resolves RHCL's dependencies (authorino-, limitador-,
+// dns-operator) into the same InstallPlan with Subscriptions of their own.
 //
 // # Drift (drift.go, Options.NoDrift turns it off)
 //
@@ -127,7 +162,8 @@
 //
 // Admission webhooks (the cert-manager ValidatingWebhookConfiguration matches nothing), CRD schemas and CEL
 // rules (preserve-unknown-fields), copied CSVs, the console, ArgoCD openshift-gitops, RHOAI's own Gateway
-// data-science-gateway, the pods of operators' own Deployments and of models (LLMInferenceService readiness is
-// computed, not run), AuthPolicies/TokenRateLimitPolicies generated by maas-controller, StatefulSets, node
-// lifecycle, the maas-api HTTP surface.
+// data-science-gateway, the pods of operators' own Deployments (except kuadrant-operator's, whose restart
+// matters) and of models (LLMInferenceService readiness is computed, not run), the per-model
+// AuthPolicies/TokenRateLimitPolicies maas-controller generates, StatefulSets, node lifecycle, the maas-api
+// HTTP surface.
 package ocpsim

@@ -35,6 +35,19 @@ const (
 	// phase Failed, which the machine API never retries: after Clear, delete
 	// the Machine so its MachineSet replaces it.
 	InsufficientCapacity FaultKind = "InsufficientCapacity"
+	// MaaSWithoutTenant: MaaS deploys the models-as-a-service v0.1.0
+	// manifests opendatahub-operator@v3.4.0 get_all_manifests.sh pins
+	// (855933f3): MaaSModelRef, MaaSSubscription, MaaSAuthPolicy and
+	// ExternalModel CRDs, no Tenant CRD, and a maas-controller that creates no
+	// Tenant. Cleared (the cluster moved to a MaaS with the Tenant, v0.1.1),
+	// the Tenant CRD is registered and maas-controller creates the Tenant.
+	MaaSWithoutTenant FaultKind = "MaaSWithoutTenant"
+	// KuadrantStartedEarly: kuadrant-operator's running pod probed its
+	// dependencies before the Istio CRDs existed, so Kuadrant reports
+	// Ready=False MissingDependency (kuadrant-operator@v1.3.1
+	// internal/kuadrant/errors.go) until that pod restarts; the fault ends
+	// with the pod (a restarted pod probes again), Clear is not needed.
+	KuadrantStartedEarly FaultKind = "KuadrantStartedEarly"
 )
 
 // Fault is one injected failure.
@@ -98,9 +111,9 @@ func (s *Sim) Inject(f Fault) error {
 		if f.Namespace == "" || f.Name == "" {
 			return fmt.Errorf("ocpsim: fault %s needs Namespace and Name of the Certificate", f.Kind)
 		}
-	case InsufficientCapacity:
+	case InsufficientCapacity, MaaSWithoutTenant, KuadrantStartedEarly:
 	default:
-		return fmt.Errorf("ocpsim: unknown fault kind %q; expected %s, %s, %s or %s", f.Kind, CSVFailed, InstallPlanFailed, CertificateFailed, InsufficientCapacity)
+		return fmt.Errorf("ocpsim: unknown fault kind %q; expected %s, %s, %s, %s, %s or %s", f.Kind, CSVFailed, InstallPlanFailed, CertificateFailed, InsufficientCapacity, MaaSWithoutTenant, KuadrantStartedEarly)
 	}
 	s.faultsMu.Lock()
 	defer s.faultsMu.Unlock()

@@ -60,6 +60,14 @@ func (s *Sim) gatewayProviderAtStart(p *pass, pod *unstructured.Unstructured) bo
 	if v, ok := s.verdicts[k]; ok {
 		return v == "true"
 	}
+	if _, early := s.fault(KuadrantStartedEarly, func(Fault) bool { return true }); early {
+		s.faultsMu.Lock()
+		delete(s.faults, Fault{Kind: KuadrantStartedEarly}.key()) // this pod only
+		s.faultsMu.Unlock()
+		s.verdicts[k] = "false"
+		s.logf("ocpsim: kuadrant-operator pod %s probed its dependencies too early (fault %s)", pod.GetName(), KuadrantStartedEarly)
+		return false
+	}
 	found := p.missingCRDs(IstioCRDs[:1]) == "" && p.missingCRDs(IstioCRDs[2:]) == ""
 	s.verdicts[k] = fmt.Sprint(found)
 	if !found {

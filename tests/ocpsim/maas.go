@@ -105,6 +105,9 @@ func (s *Sim) reconcileMaaSController(p *pass) error {
 		}
 		s.elapsed("maas/ns", 0)
 	}
+	if !p.crdEstablished("tenants.maas.opendatahub.io") {
+		return nil // models-as-a-service v0.1.0: no Tenant (fault MaaSWithoutTenant)
+	}
 	tenant, err := p.get(gvrTenants, tenantNamespace, tenantName)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package ocpsim
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -363,8 +364,20 @@ func (s *Sim) reconcileModelsAsService(p *pass, dsc *unstructured.Unstructured, 
 	if !s.elapsed(k, s.opts.Delays.MaaSReady) {
 		return cond{Type: "Ready", Status: "False", Reason: "Deploying", Message: "deploying maas-api and maas-controller"}, conds
 	}
-	if err := p.registerCRDs(MaaSCRDs); err != nil {
+	crds := MaaSCRDs
+	_, v010 := s.fault(MaaSWithoutTenant, func(Fault) bool { return true })
+	if v010 {
+		crds = slices.DeleteFunc(slices.Clone(MaaSCRDs), func(c CRD) bool { return c.Kind == "Tenant" })
+	}
+	if err := p.registerCRDs(crds); err != nil {
 		return cond{Type: "Ready", Status: "False", Reason: "Error", Message: err.Error()}, conds
+	}
+	if v010 {
+		// v0.1.0: the operator deploys maas-api itself; there is no Tenant.
+		if _, err := s.ensureDeployment(p, deploymentSpec{namespace: appsNamespace, name: maasAPIName, container: maasAPIName, owner: dsc,
+			labels: map[string]string{"app.kubernetes.io/name": maasAPIName, "app.kubernetes.io/part-of": "models-as-a-service"}}); err != nil {
+			return cond{Type: "Ready", Status: "False", Reason: "Error", Message: err.Error()}, conds
+		}
 	}
 	// The operator deploys maas-controller; maas-controller applies maas-api
 	// for the Tenant (reconcileMaaSController). Ready needs both, as the
