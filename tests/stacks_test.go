@@ -1,9 +1,6 @@
 package tests
 
 import (
-	"os"
-	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -11,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/client-go/dynamic"
-	"sigs.k8s.io/yaml"
 
 	"github.com/rhoai-pulumi/installer/tests/pulumitest"
 	"github.com/rhoai-pulumi/installer/tests/testkit"
@@ -24,48 +20,22 @@ type shippedStack struct {
 	config map[string]any // keys without the rhoai: prefix
 }
 
-// userSets is what a user adds to a shipped stack before `pulumi up`, per
-// the README: each key must appear there in a `pulumi config set` command,
-// so a fixture cannot quietly add what a user would not have.
-var userSets = map[string]map[string]any{
-	"baremetal": {"route53AccessKeyId": "AKIAEXAMPLE", "route53SecretAccessKey": "route53-secret-value"},
-}
-
 // optIns are documented switches a user may turn on; each shipped stack also
 // runs with them, so every constraint row (C18 needs the API switch) is
 // checked on every stack file.
 var optIns = map[string]any{"tls.apiCertificate": true}
 
+// loadShippedStacks loads every Pulumi.<name>.yaml with only what the README
+// tells a user to set (testkit.Shipped).
 func loadShippedStacks(t *testing.T) []shippedStack {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(testkit.RepoRoot(), "Pulumi.*.yaml"))
+	names, err := testkit.ShippedStacks()
 	require.NoError(t, err)
-	require.NotEmpty(t, files, "the repository ships stack files")
-	readme, err := os.ReadFile(filepath.Join(testkit.RepoRoot(), "README.md"))
-	require.NoError(t, err)
+	require.NotEmpty(t, names, "the repository ships stack files")
 	var out []shippedStack
-	for _, f := range files {
-		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml")
-		raw, err := os.ReadFile(f)
+	for _, name := range names {
+		cfg, err := testkit.Shipped(name)
 		require.NoError(t, err)
-		var doc struct {
-			Config map[string]any `json:"config"`
-		}
-		require.NoError(t, yaml.Unmarshal(raw, &doc), f)
-		cfg := map[string]any{}
-		for k, v := range doc.Config {
-			key, ok := strings.CutPrefix(k, "rhoai:")
-			require.True(t, ok, "%s: key %s is not in the project namespace", f, k)
-			if m, secure := v.(map[string]any); secure && m["secure"] != nil {
-				t.Fatalf("%s: %s is encrypted; a shipped stack holds no secret", f, k)
-			}
-			cfg[key] = v
-		}
-		for k, v := range userSets[name] {
-			cmd := regexp.MustCompile(`pulumi config set (--secret )?(--path )?'?rhoai:` + regexp.QuoteMeta(k) + `\b`)
-			require.True(t, cmd.Match(readme), "the test sets %s on stack %s, but the README tells no user to", k, name)
-			cfg[k] = v
-		}
 		out = append(out, shippedStack{name: name, config: cfg})
 	}
 	return out

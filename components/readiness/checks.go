@@ -56,14 +56,17 @@ func CSVSucceeded(namespace, subscription, pinnedCSV string) Check {
 			return NotYet("Subscription %s not found", key(namespace, subscription)), err
 		}
 		subKey := key(namespace, subscription)
-		if st, terminal := subscriptionFailed(sub, subKey); terminal {
-			return st, nil
-		}
+		// The failed plan decides: once it is deleted (the retry lever) OLM
+		// clears installPlanRef and resolves again (OLM
+		// catalog/subscription/state.go InstallPlanNotFound), but the
+		// Subscription keeps InstallPlanFailed until the new plan runs.
+		planGone := false
 		if plan := kube.String(sub, "status", "installPlanRef", "name"); plan != "" {
 			ip, err := kube.Get(ctx, c, kube.InstallPlans, namespace, plan)
 			if err != nil {
 				return NotYet("reading InstallPlan %s", key(namespace, plan)), err
 			}
+			planGone = ip == nil
 			if ip != nil && kube.String(ip, "status", "phase") == "Failed" {
 				msg := kube.String(ip, "status", "message")
 				if cond, ok := kube.FindCondition(ip, "Installed"); ok && cond.Message != "" {
@@ -71,6 +74,12 @@ func CSVSucceeded(namespace, subscription, pinnedCSV string) Check {
 				}
 				return Failed("InstallPlan %s phase Failed: %s (OLM does not retry a failed plan: delete it, oc delete installplan %s -n %s, and it resolves again)", key(namespace, plan), msg, plan, namespace), nil
 			}
+		}
+		if st, terminal := subscriptionFailed(sub, subKey); terminal {
+			if planGone {
+				return NotYet("Subscription %s: its failed InstallPlan was deleted, OLM resolves again (%s)", subKey, st.Message), nil
+			}
+			return st, nil
 		}
 		if pinnedCSV != "" && kube.String(sub, "spec", "installPlanApproval") == "Manual" {
 			st, err := approvePinnedPlan(ctx, c, namespace, pinnedCSV)

@@ -170,9 +170,11 @@ func liveStack(t *testing.T, ctx context.Context, name, kubeconfig string, run *
 	t.Helper()
 	s, state, err := testkit.InlineStack(ctx, t.TempDir(), name, "engine-test", run)
 	require.NoError(t, err)
+	// The shipped Pulumi.baremetal.yaml (gpu.minAllocatable 2: two models of
+	// one GPU each) with what the README tells a user to set, the test's
+	// cluster and two models.
 	cfg := testkit.Config().WithModels(2).
 		Set("cluster", map[string]any{"kubeconfig": kubeconfig}).
-		Set("gpu", map[string]any{"minAllocatable": 2}). // two models of one GPU each
 		Build()
 	// Structured keys as objects (the project declares them type: object;
 	// a JSON string would not validate), secrets encrypted.

@@ -193,7 +193,7 @@ func TestEngineLive_faults(t *testing.T) {
 			}
 			return false
 		})
-		l.faultRun("installplan", visible, "phase Failed: "+msg, nil)
+		l.faultRun("installplan", visible, msg, nil)
 		l.sim.Clear(fault)
 		// A failed plan is final: deleting it makes OLM resolve again.
 		for _, ip := range l.list(kube.InstallPlans, "openshift-lws-operator") {

@@ -6,16 +6,15 @@ import "fmt"
 // prefix) for pulumitest.Run.
 type ConfigBuilder struct{ m map[string]any }
 
-// Config starts from the baremetal live stack of Pulumi.baremetal.yaml with
-// static Route53 keys set.
+// Config starts from the shipped Pulumi.baremetal.yaml with what the README
+// tells a user to set (the Route53 keys) and the documented optional MaaS
+// database password.
 func Config() *ConfigBuilder {
-	return &ConfigBuilder{m: map[string]any{
-		"platform": "baremetal", "mode": "live",
-		"tls":                    map[string]any{"cloud": "none", "route53": map[string]any{"mode": "static"}},
-		"route53AccessKeyId":     "AKIAEXAMPLE",
-		"route53SecretAccessKey": "route53-secret-value",
-		"maasDatabasePassword":   "db-secret-value",
-	}}
+	m, err := Shipped("baremetal", "maasDatabasePassword")
+	if err != nil {
+		panic("testkit: " + err.Error()) // the repository's own files are broken
+	}
+	return &ConfigBuilder{m: m}
 }
 
 // AWS switches to the aws-dev stack (CCO credentials, GPU MachineSets).
