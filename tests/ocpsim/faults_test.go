@@ -62,8 +62,10 @@ func TestFault_InstallPlanFailed(t *testing.T) {
 	gate := readiness.CSVSucceeded(opRHOAI.ns, opRHOAI.pkg, "")
 	st := f.check(gate)
 	require.True(t, st.Terminal, st.Message)
-	assert.Contains(t, st.Message, "InstallPlanFailed (InstallComponentFailed): error validating existing CRs")
+	assert.Contains(t, st.Message, "phase Failed: error validating existing CRs")
 	sub := f.must(gvrSubscriptions, opRHOAI.ns, opRHOAI.pkg)
+	c, _ := condition(sub, "InstallPlanFailed")
+	assert.Equal(t, cond{Type: "InstallPlanFailed", Status: "True", Reason: "InstallComponentFailed", Message: c.Message}, c, "the Subscription says so too")
 	plan := str(sub, "status", "installPlanRef", "name")
 	assert.Equal(t, "Failed", str(f.must(gvrInstallPlans, opRHOAI.ns, plan), "status", "phase"))
 
