@@ -24,7 +24,7 @@ import (
 func newFake(objs ...runtime.Object) *fake.FakeDynamicClient {
 	return kubetest.ClientWith(map[schema.GroupVersionResource]string{
 		Services: "ServiceList", kube.Authorinos: "AuthorinoList", kube.Tenants: "TenantList",
-		kube.ModelsAsServices: "ModelsAsServiceList",
+		kube.ModelsAsServices: "ModelsAsServiceList", kube.CronJobs: "CronJobList", kube.TokenRateLimitPolicies: "TokenRateLimitPolicyList",
 	}, objs...)
 }
 

@@ -18,12 +18,6 @@ import (
 	"github.com/rhoai-pulumi/installer/tests/kubetest"
 )
 
-func teardownFake(objs ...runtime.Object) *fake.FakeDynamicClient {
-	return kubetest.ClientWith(map[schema.GroupVersionResource]string{
-		kube.Tenants: "TenantList", kube.CronJobs: "CronJobList", kube.TokenRateLimitPolicies: "TokenRateLimitPolicyList",
-	}, objs...)
-}
-
 func tenantObj(finalizers ...string) *unstructured.Unstructured {
 	u := kubetest.Object("maas.opendatahub.io/v1alpha1", "Tenant", TenantNamespace, TenantName, nil)
 	u.SetFinalizers(finalizers)
@@ -84,7 +78,7 @@ func TestRetireTenant(t *testing.T) {
 		return o != nil
 	}
 	t.Run("annotates the Tenant Removed, waits until maas-controller is done, deletes what it leaves behind", func(t *testing.T) {
-		c := teardownFake(append(leftovers(), maasController(), tenantObj(TenantFinalizer))...)
+		c := newFake(append(leftovers(), maasController(), tenantObj(TenantFinalizer))...)
 		patches := playMaaSController(t, c)
 		w, _ := waiter(c)
 		require.NoError(t, retireTenant(context.Background(), w, ApplicationsNamespace))
@@ -99,7 +93,7 @@ func TestRetireTenant(t *testing.T) {
 		assert.True(t, present(t, c, kube.CronJobs, ApplicationsNamespace, "someone-elses"), "only tracked children go")
 	})
 	t.Run("times out naming the Tenant's state while maas-controller does not finish", func(t *testing.T) {
-		c := teardownFake(maasController(), tenantObj(TenantFinalizer))
+		c := newFake(maasController(), tenantObj(TenantFinalizer))
 		w, clock := waiter(c)
 		start := clock.Now()
 		err := retireTenant(context.Background(), w, ApplicationsNamespace)
@@ -109,7 +103,7 @@ func TestRetireTenant(t *testing.T) {
 		assert.Equal(t, TenantRemoveTimeout, clock.Now().Sub(start))
 	})
 	t.Run("a Tenant maas-controller is about to re-create is awaited and annotated", func(t *testing.T) {
-		c := teardownFake(maasController())
+		c := newFake(maasController())
 		gets := 0
 		c.PrependReactor("get", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) {
 			if gets++; gets == 3 { // the ensure loop's tick
@@ -123,7 +117,7 @@ func TestRetireTenant(t *testing.T) {
 		assert.Len(t, *patches, 1)
 	})
 	t.Run("nothing runs: only the leftovers are deleted", func(t *testing.T) {
-		c := teardownFake(leftovers()...)
+		c := newFake(leftovers()...)
 		w, _ := waiter(c)
 		require.NoError(t, retireTenant(context.Background(), w, ApplicationsNamespace))
 		assert.False(t, present(t, c, kube.CronJobs, ApplicationsNamespace, "maas-api-key-cleanup"))
@@ -143,20 +137,20 @@ func TestRemoveTenantLeftovers(t *testing.T) {
 		return o == nil
 	}
 	t.Run("once maas-controller is gone, deletes the idle Tenant and the namespace it created", func(t *testing.T) {
-		c := teardownFake(tenantObj(), generatedNS())
+		c := newFake(tenantObj(), generatedNS())
 		w, _ := waiter(c)
 		require.NoError(t, removeTenantLeftovers(context.Background(), w, ApplicationsNamespace))
 		assert.True(t, gone(t, c, kube.Tenants, TenantNamespace, TenantName))
 		assert.True(t, gone(t, c, kube.Namespaces, "", TenantNamespace))
 	})
 	t.Run("a namespace maas-controller did not create stays", func(t *testing.T) {
-		c := teardownFake(tenantObj(), kubetest.Object("v1", "Namespace", "", TenantNamespace, nil))
+		c := newFake(tenantObj(), kubetest.Object("v1", "Namespace", "", TenantNamespace, nil))
 		w, _ := waiter(c)
 		require.NoError(t, removeTenantLeftovers(context.Background(), w, ApplicationsNamespace))
 		assert.False(t, gone(t, c, kube.Namespaces, "", TenantNamespace))
 	})
 	t.Run("a Tenant still holding its finalizer fails with what to do, finalizer untouched", func(t *testing.T) {
-		c := teardownFake(tenantObj(TenantFinalizer), generatedNS())
+		c := newFake(tenantObj(TenantFinalizer), generatedNS())
 		patched := 0
 		c.PrependReactor("patch", "tenants", func(k8stesting.Action) (bool, runtime.Object, error) { patched++; return false, nil, nil })
 		w, _ := waiter(c)
@@ -169,7 +163,7 @@ func TestRemoveTenantLeftovers(t *testing.T) {
 		assert.False(t, gone(t, c, kube.Namespaces, "", TenantNamespace), "nothing removed around a Tenant that still holds its platform")
 	})
 	t.Run("waits for maas-controller to go first", func(t *testing.T) {
-		c := teardownFake(maasController(), tenantObj())
+		c := newFake(maasController(), tenantObj())
 		w, _ := waiter(c)
 		err := removeTenantLeftovers(context.Background(), w, ApplicationsNamespace)
 		require.ErrorIs(t, err, readiness.ErrTimeout)
